@@ -1,0 +1,1 @@
+"""Byline: a headless content API for news publishers."""

@@ -1,0 +1,91 @@
+"""Public article lists: filters, cursors and related articles."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.documents import queries
+from app.documents.queries import PA
+from app.documents.refs import RefKind, surrogate_key
+from app.documents.responses import summary_page_response
+from app.errors import NotFound
+from app.models import Tag
+from app.models.enums import ArticleType
+from app.pagination import decode_cursor
+
+ARTICLE_CURSOR = (datetime, int)
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    author: int | None = None
+    person: int | None = None
+    tag: str | None = None
+    type: ArticleType | None = None
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+
+
+def _conditions(
+    session: Session, filters: ArticleFilters, now: datetime
+) -> list[ColumnElement[bool]] | None:
+    """SQL conditions for the filters; None when they cannot match anything."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.author is not None:
+        conditions.append(queries.has_ref(RefKind.author, filters.author, now))
+    if filters.person is not None:
+        conditions.append(queries.has_ref(RefKind.mention, filters.person, now))
+    if filters.tag is not None:
+        tag_id = session.exec(select(Tag.id).where(Tag.slug == filters.tag)).first()
+        if tag_id is None:
+            return None
+        conditions.append(queries.has_ref(RefKind.tag, tag_id, now))
+    if filters.type is not None:
+        conditions.append(col(PA.type) == filters.type.value)
+    if filters.published_after is not None:
+        conditions.append(col(PA.published_at) > _utc(filters.published_after))
+    if filters.published_before is not None:
+        conditions.append(col(PA.published_at) < _utc(filters.published_before))
+    return conditions
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def find_articles(
+    request: Request,
+    session: Session,
+    *,
+    now: datetime,
+    filters: ArticleFilters,
+    limit: int,
+    cursor: str | None,
+    surrogate_keys: tuple[str, ...] = ("articles",),
+) -> Response:
+    after = decode_cursor(cursor, ARTICLE_CURSOR) if cursor is not None else None
+    conditions = _conditions(session, filters, now)
+    rows = (
+        []
+        if conditions is None
+        else queries.summaries_page(
+            session, now=now, conditions=conditions, after=after, limit=limit + 1
+        )
+    )
+    return summary_page_response(request, rows, limit=limit, surrogate_keys=surrogate_keys)
+
+
+def related_articles(
+    request: Request, session: Session, *, now: datetime, slug: str, limit: int
+) -> Response:
+    article_id = queries.article_id_by_slug(session, slug, now)
+    if article_id is None:
+        raise NotFound(f"No published article has the slug {slug!r}.")
+    rows = queries.related_summaries(session, article_id, now=now, limit=limit)
+    return summary_page_response(
+        request, rows, limit=limit, surrogate_keys=("articles", surrogate_key("article", article_id))
+    )

@@ -1,0 +1,70 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from app.articles.schemas import ArticlePage
+from app.articles.service import ArticleFilters, find_articles
+from app.clock import Now
+from app.db import SessionDep
+from app.documents.refs import surrogate_key
+from app.errors import problem_responses
+from app.http import model_response, page_response
+from app.pagination import DEFAULT_LIMIT, CursorParam, Limit, Page
+from app.people import service
+from app.people.schemas import AuthorPublic
+from app.types import Id
+
+router = APIRouter(prefix="/authors", tags=["authors"])
+
+AuthorId = Annotated[Id, Path(description="The author's person id.", examples=[1])]
+
+
+class AuthorPage(Page[AuthorPublic]):
+    pass
+
+
+@router.get(
+    "",
+    operation_id="listAuthors",
+    summary="List authors with published articles, by name",
+    response_model=AuthorPage,
+    responses=problem_responses(400, 422),
+)
+def list_authors(
+    request: Request, session: SessionDep, now: Now,
+    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+) -> Response:
+    items, next_cursor = service.authors_page(session, now=now, limit=limit, cursor=cursor)
+    keys = ["authors", *(surrogate_key("person", a.id) for a in items)]
+    return page_response(request, items, next_cursor, surrogate_keys=keys)
+
+
+@router.get(
+    "/{author_id}",
+    operation_id="getAuthor",
+    summary="Get an author's card",
+    response_model=AuthorPublic,
+    responses=problem_responses(400, 404, 422),
+)
+def get_author(request: Request, session: SessionDep, now: Now, author_id: AuthorId) -> Response:
+    card = service.author(session, author_id, now)
+    return model_response(request, card, surrogate_keys=[surrogate_key("person", author_id)])
+
+
+@router.get(
+    "/{author_id}/articles",
+    operation_id="listAuthorArticles",
+    summary="List an author's published articles, newest first",
+    response_model=ArticlePage,
+    responses=problem_responses(400, 404, 422),
+)
+def list_author_articles(
+    request: Request, session: SessionDep, now: Now, author_id: AuthorId,
+    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+) -> Response:
+    service.author(session, author_id, now)
+    return find_articles(
+        request, session, now=now, filters=ArticleFilters(author=author_id), limit=limit,
+        cursor=cursor, surrogate_keys=("articles", surrogate_key("person", author_id)),
+    )

@@ -1,0 +1,100 @@
+"""Loading the bundled demo newsroom. Records in the file refer to each other by key."""
+
+import json
+from importlib import resources
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.articles.schemas import ArticleCreate
+from app.articles.writes import create_article
+from app.images.schemas import ImageCreate
+from app.images.service import create_image
+from app.models import Article, Person
+from app.people.schemas import PersonCreate
+from app.people.service import create_person
+from app.quotes.schemas import QuoteCreate
+from app.quotes.service import create_quote
+from app.tags.schemas import TagCreate
+from app.tags.service import create_tag
+
+
+def demo_content() -> dict[str, list[dict[str, Any]]]:
+    text = resources.files("app.demo").joinpath("content.json").read_text(encoding="utf-8")
+    content: dict[str, list[dict[str, Any]]] = json.loads(text)
+    return content
+
+
+def _without_key(record: dict[str, Any], *drop: str) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in {"key", *drop}}
+
+
+def _article(record: dict[str, Any], ids: dict[str, int]) -> ArticleCreate:
+    lead = record.get("lead_image")
+    body = []
+    for block in record["body"]:
+        block = dict(block)
+        if block["type"] == "image":
+            block["image_id"] = ids[block.pop("image")]
+        elif block["type"] == "quote":
+            block["quote_id"] = ids[block.pop("quote")]
+        body.append(block)
+    return ArticleCreate.model_validate(
+        {
+            **_without_key(record, "authors", "lead_image", "people", "tags", "body"),
+            "author_ids": [ids[k] for k in record["authors"]],
+            "lead_image": {"image_id": ids[lead["image"]], "caption": lead["caption"]}
+            if lead
+            else None,
+            "mentions": [
+                {"person_id": ids[m["person"]], "role": m["role"]} for m in record["people"]
+            ],
+            "tag_ids": [ids[k] for k in record["tags"]],
+            "body": body,
+        }
+    )
+
+
+def load_demo(session: Session) -> bool:
+    """Load the demo once; returns False when it is already there."""
+    content = demo_content()
+    slugs = [a["slug"] for a in content["articles"]]
+    if session.exec(select(Article.id).where(col(Article.slug).in_(slugs))).first():
+        return False
+    ids: dict[str, int] = {}
+
+    def remember(key: str, ident: int | None) -> None:
+        assert ident is not None
+        ids[key] = ident
+
+    for record in content["tags"]:
+        remember(record["key"], create_tag(session, data=TagCreate(**_without_key(record))).id)
+    # Organizations first, so affiliations can point at them.
+    for record in sorted(content["people"], key=lambda r: r["kind"] != "organization"):
+        data = _without_key(record, "headshot", "affiliations")
+        data["affiliations"] = [
+            {**_without_key(a, "organization_key"),
+             "organization_id": ids.get(a["organization_key"] or "")}
+            for a in record["affiliations"]
+        ]
+        remember(record["key"], create_person(session, data=PersonCreate(**data)).id)
+    for record in content["images"]:
+        data = _without_key(record, "depicted")
+        data["depicted"] = [
+            {"person_id": ids[d["person"]], "frame_position": d["position"]}
+            for d in record["depicted"]
+        ]
+        remember(record["key"], create_image(session, data=ImageCreate(**data)).id)
+    for record in content["people"]:
+        if record["headshot"]:
+            person = session.get_one(Person, ids[record["key"]])
+            person.headshot_image_id = ids[record["headshot"]]
+            session.add(person)
+    session.flush()
+    for record in content["quotes"]:
+        data = _without_key(record, "speaker")
+        data["speaker_id"] = ids[record["speaker"]]
+        remember(record["key"], create_quote(session, data=QuoteCreate(**data)).id)
+    for record in content["articles"]:
+        create_article(session, data=_article(record, ids))
+    return True

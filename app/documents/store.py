@@ -1,0 +1,110 @@
+"""Keeping `published_articles` in step with the tables it is derived from.
+
+Every write that can change what readers see calls one of these in the same
+transaction, so a document is never older than the rows it was made from.
+"""
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from app.documents.refs import RefKind, surrogate_key
+from app.documents.render import RenderedArticle, render_articles
+from app.http import etag_for
+from app.models import Article, PublishedArticle, PublishedArticleRef
+from app.models.base import utcnow
+from app.models.enums import ArticleStatus
+
+RENDER_BATCH = 200
+
+
+def _surrogate_keys(rendered: RenderedArticle) -> str:
+    keys = {surrogate_key("article", rendered.document.id)}
+    keys.update(
+        surrogate_key(kind.value, ident)
+        for kind, ident in rendered.refs
+        if kind in {RefKind.person, RefKind.image, RefKind.quote, RefKind.tag}
+    )
+    return " ".join(sorted(keys))
+
+
+def _is_published(article: Article) -> bool:
+    return article.status == ArticleStatus.published and article.published_at is not None
+
+
+def _store(session: Session, rendered: RenderedArticle, existing: PublishedArticle | None) -> None:
+    article, document = rendered.article, rendered.document
+    assert article.id is not None and article.published_at is not None
+    body = document.__pydantic_serializer__.to_json(document)
+    summary = rendered.summary.__pydantic_serializer__.to_json(rendered.summary)
+    etag = etag_for(body)
+    if existing is not None and existing.etag == etag and existing.summary == summary:
+        return
+    row = existing or PublishedArticle(article_id=article.id)
+    row.slug = article.slug
+    row.type = article.type.value
+    row.published_at = article.published_at
+    row.document = body
+    row.summary = summary
+    row.etag = etag
+    row.surrogate_keys = _surrogate_keys(rendered)
+    row.rendered_at = utcnow()
+    session.add(row)
+    session.flush()
+    session.execute(
+        delete(PublishedArticleRef).where(col(PublishedArticleRef.article_id) == article.id)
+    )
+    session.add_all(
+        PublishedArticleRef(
+            article_id=article.id, ref_kind=kind.value, ref_id=ident,
+            published_at=article.published_at,
+        )
+        for kind, ident in sorted(rendered.refs)
+    )
+
+
+def refresh_articles(session: Session, article_ids: Iterable[int]) -> None:
+    """Re-render published articles and withdraw the documents of unpublished ones."""
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), RENDER_BATCH):
+        batch = ids[start : start + RENDER_BATCH]
+        existing = {
+            row.article_id: row
+            for row in session.exec(
+                select(PublishedArticle).where(col(PublishedArticle.article_id).in_(batch))
+            )
+        }
+        rendered = render_articles(session, batch)
+        published = [r for r in rendered if _is_published(r.article)]
+        withdrawn = set(existing) - {r.article.id for r in published}
+        if withdrawn:
+            session.execute(
+                delete(PublishedArticle).where(col(PublishedArticle.article_id).in_(withdrawn))
+            )
+            # Slugs may move from a withdrawn row to a published one in this batch.
+            session.flush()
+        for item in published:
+            assert item.article.id is not None
+            _store(session, item, existing.get(item.article.id))
+    session.flush()
+
+
+def articles_embedding(session: Session, kind: RefKind, ident: int) -> Sequence[int]:
+    return session.exec(
+        select(PublishedArticleRef.article_id).where(
+            PublishedArticleRef.ref_kind == kind.value, PublishedArticleRef.ref_id == ident
+        )
+    ).all()
+
+
+def refresh_embedding(session: Session, kind: RefKind, ident: int) -> None:
+    """After a person, image, quote or tag changed: re-render every document showing it."""
+    refresh_articles(session, articles_embedding(session, kind, ident))
+
+
+def rebuild_all(session: Session) -> int:
+    """Regenerate every document from the tables; unchanged documents keep their ETag."""
+    ids = [i for i in session.exec(select(Article.id)).all() if i is not None]
+    refresh_articles(session, ids)
+    return len(ids)

@@ -1,0 +1,157 @@
+"""Domain errors and their one rendering: RFC 9457 problem+json."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:byline:problem:"
+
+log = logging.getLogger("byline.errors")
+
+
+class FieldError(BaseModel):
+    location: list[str | int] = Field(examples=[["query", "limit"]])
+    message: str = Field(examples=["Input should be less than or equal to 100"])
+    type: str = Field(examples=["less_than_equal"])
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(
+        default="about:blank", examples=["urn:byline:problem:not-found"]
+    )
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str | None = Field(default=None, examples=["No published article has that slug."])
+    instance: str | None = Field(default=None, examples=["/v1/articles/no-such-slug"])
+    request_id: str | None = Field(default=None, examples=["5f0c6b7e9a3d4c1f8e2b7a6d5c4b3a21"])
+    errors: list[FieldError] | None = None
+
+
+class AppError(Exception):
+    """Base of the errors services raise; the handler turns them into problems."""
+
+    status: int = HTTPStatus.INTERNAL_SERVER_ERROR
+    slug: str = "internal-error"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class BadRequest(AppError):
+    status = HTTPStatus.BAD_REQUEST
+    slug = "bad-request"
+
+
+class InvalidCursor(BadRequest):
+    slug = "invalid-cursor"
+
+
+class UnknownQueryParameter(BadRequest):
+    slug = "unknown-query-parameter"
+
+
+class NotFound(AppError):
+    status = HTTPStatus.NOT_FOUND
+    slug = "not-found"
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    *,
+    detail: str | None = None,
+    problem_type: str = "about:blank",
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    instance: str | None = None,
+) -> Response:
+    scope_state = request.scope.get("state", {}) if request is not None else {}
+    problem = Problem(
+        type=problem_type,
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=instance if request is None else request.url.path,
+        request_id=scope_state.get("request_id"),
+        errors=errors,
+    )
+    body = orjson.dumps(problem.model_dump(exclude_none=True))
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        request,
+        exc.status,
+        detail=exc.detail,
+        problem_type=PROBLEM_TYPE_PREFIX + exc.slug,
+        headers=exc.headers,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == HTTPStatus.NOT_FOUND and detail == "Not Found":
+        detail = f"No route matches {request.url.path}."
+    return problem_response(request, exc.status_code, detail=detail, headers=exc.headers)
+
+
+def _location(loc: tuple[Any, ...]) -> list[str | int]:
+    return [part if isinstance(part, int) else str(part) for part in loc]
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        FieldError(location=_location(err["loc"]), message=err["msg"], type=err["type"])
+        for err in exc.errors()
+    ]
+    fields = ", ".join(".".join(str(p) for p in e.location) for e in errors)
+    return problem_response(
+        request,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        detail=f"Invalid input: {fields}.",
+        problem_type=PROBLEM_TYPE_PREFIX + "validation-error",
+        errors=errors,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+
+def _problem_content(status: int, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "model": Problem,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the errors an operation can answer."""
+    descriptions = {
+        400: "Malformed cursor or unknown query parameter",
+        404: "Nothing public has that identifier",
+        422: "A parameter failed validation; `errors` names it",
+    }
+    return {
+        status: _problem_content(status, descriptions.get(status, HTTPStatus(status).phrase))
+        for status in statuses
+    }

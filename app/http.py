@@ -1,0 +1,77 @@
+"""Conditional GETs and cache headers shared by every public response."""
+
+import hashlib
+from collections.abc import Iterable
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.config import Settings
+from app.pagination import next_link, page_body
+
+JSON_MEDIA_TYPE = "application/json"
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match.strip() == "*":
+        return True
+    # Weak comparison, as RFC 9110 prescribes for If-None-Match.
+    return any(
+        candidate.strip().removeprefix("W/") == etag for candidate in if_none_match.split(",")
+    )
+
+
+def cache_control(settings: Settings) -> str:
+    return (
+        f"public, max-age={settings.cache_max_age}, s-maxage={settings.cache_s_maxage}, "
+        f"stale-while-revalidate={settings.cache_stale_while_revalidate}"
+    )
+
+
+def public_response(
+    request: Request,
+    body: bytes,
+    *,
+    surrogate_keys: Iterable[str],
+    etag: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A cacheable JSON response, or a 304 when the client already holds it."""
+    settings: Settings = request.app.state.settings
+    etag = etag or etag_for(body)
+    out = {
+        "ETag": etag,
+        "Cache-Control": cache_control(settings),
+        "Surrogate-Key": " ".join(surrogate_keys),
+        **(headers or {}),
+    }
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None and _matches(if_none_match, etag):
+        return Response(status_code=304, headers=out)
+    return Response(body, media_type=JSON_MEDIA_TYPE, headers=out)
+
+
+def model_response(
+    request: Request, model: BaseModel, *, surrogate_keys: Iterable[str]
+) -> Response:
+    return public_response(
+        request, model.__pydantic_serializer__.to_json(model), surrogate_keys=surrogate_keys
+    )
+
+
+def page_response(
+    request: Request,
+    items: Iterable[BaseModel],
+    next_cursor: str | None,
+    *,
+    surrogate_keys: Iterable[str],
+) -> Response:
+    body = page_body([m.__pydantic_serializer__.to_json(m) for m in items], next_cursor)
+    return public_response(
+        request, body, surrogate_keys=surrogate_keys, headers=next_link(request, next_cursor)
+    )

@@ -1,0 +1,35 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from app.clock import Now
+from app.db import SessionDep
+from app.documents import queries
+from app.documents.graph import Builder, Graph
+from app.documents.refs import RefKind, surrogate_key
+from app.errors import NotFound, problem_responses
+from app.http import model_response
+from app.images.schemas import ImagePublic
+from app.types import Id
+
+router = APIRouter(prefix="/images", tags=["images"])
+
+
+@router.get(
+    "/{image_id}",
+    operation_id="getImage",
+    summary="Get an image with its credit, caption and who is pictured",
+    response_model=ImagePublic,
+    responses=problem_responses(400, 404, 422),
+)
+def get_image(
+    request: Request, session: SessionDep, now: Now,
+    image_id: Annotated[Id, Path(examples=[1])],
+) -> Response:
+    if not queries.is_visible(session, RefKind.image, image_id, now):
+        raise NotFound(f"No published content shows an image with id {image_id}.")
+    graph = Graph(session)
+    graph.load_images([image_id])
+    image = Builder(graph).image(image_id)
+    return model_response(request, image, surrogate_keys=[surrogate_key("image", image_id)])

@@ -1,0 +1,68 @@
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from app.types import WRITE_CONFIG, HttpUrl, Id, LongText, Name, ShortText
+
+
+class ImageBase(BaseModel):
+    url: HttpUrl
+    alt_text: ShortText = Field(examples=["Two ministers shake hands in front of flags"])
+    caption: LongText | None = Field(
+        default=None,
+        examples=["Foreign Minister Helena Marsh (left) greets her counterpart in Vienna."],
+    )
+    credit_line: ShortText = Field(
+        description="The credit exactly as the publisher prints it.",
+        examples=["Ann Poe, Newswire, Government Pool Photo via AP"],
+    )
+    photographer: Name | None = Field(default=None, examples=["Ann Poe"])
+    provider: Name | None = Field(default=None, description="Agency or provider.",
+                                  examples=["Newswire"])
+    distributor: Name | None = Field(
+        default=None, description="The agency it was distributed via.", examples=["AP"]
+    )
+    is_pool: bool = False
+    is_file_photo: bool = False
+    is_handout: bool = False
+    screenshot_source: Name | None = Field(
+        default=None, description="Where a screenshot was taken.", examples=["X"]
+    )
+    usage_terms: ShortText | None = Field(
+        default=None, examples=["used in accordance with Clause 27a of the Copyright Law"]
+    )
+    width: int | None = Field(default=None, ge=1, le=100_000)
+    height: int | None = Field(default=None, ge=1, le=100_000)
+    taken_on: date | None = None
+    location: Name | None = Field(default=None, examples=["Vienna, Austria"])
+
+
+class DepictionCreate(BaseModel):
+    model_config = WRITE_CONFIG
+
+    person_id: Id
+    frame_position: Name | None = Field(default=None, examples=["left"])
+
+
+class ImageCreate(ImageBase):
+    model_config = WRITE_CONFIG
+
+    depicted: list[DepictionCreate] = Field(default_factory=list, max_length=50)
+
+
+class DepictedPerson(BaseModel):
+    person_id: Id
+    name: str
+    frame_position: str | None = Field(examples=["left"])
+
+
+class ImagePublic(ImageBase):
+    id: Id
+    depicted: list[DepictedPerson] = Field(description="Who is pictured, in caption order.")
+
+
+class PlacedImage(BaseModel):
+    """An image as an article places it, with the caption the article prints."""
+
+    caption: str | None = Field(description="The article's caption override, else the image's.")
+    image: ImagePublic

@@ -1,0 +1,77 @@
+"""The application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from app import __doc__ as description
+from app.articles.router import router as articles_router
+from app.authors.router import router as authors_router
+from app.clock import Clock
+from app.config import Settings, get_settings
+from app.db import create_db_engine
+from app.errors import install_error_handlers
+from app.images.router import router as images_router
+from app.logs import configure_logging
+from app.middleware import RequestContextMiddleware
+from app.models.base import utcnow
+from app.openapi import install_openapi
+from app.ops.router import router as ops_router
+from app.params import reject_unknown_query_params
+from app.people.router import router as people_router
+from app.quotes.router import router as quotes_router
+from app.tags.router import router as tags_router
+
+API_VERSION = "1.0.0"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Byline",
+        version=API_VERSION,
+        description=description or "",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = create_db_engine(settings.database_url)
+    app.state.clock = clock
+
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(reject_unknown_query_params)])
+    for router in (
+        articles_router,
+        authors_router,
+        people_router,
+        images_router,
+        quotes_router,
+        tags_router,
+    ):
+        v1.include_router(router)
+    app.include_router(v1)
+    app.include_router(ops_router)
+
+    install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["If-None-Match", "X-Request-ID"],
+        expose_headers=["ETag", "Link", "X-Request-ID", "Surrogate-Key"],
+        max_age=86400,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    install_openapi(app)
+    return app

@@ -1,0 +1,34 @@
+"""Table models. Imported together so Alembic and the app see one metadata."""
+
+from app.models.articles import (
+    Article,
+    ArticleAuthor,
+    ArticleImage,
+    ArticleMention,
+    ArticleQuote,
+    ArticleTag,
+)
+from app.models.base import metadata
+from app.models.documents import PublishedArticle, PublishedArticleRef
+from app.models.images import Image, ImageDepiction
+from app.models.people import Affiliation, Person
+from app.models.quotes import Quote
+from app.models.tags import Tag
+
+__all__ = [
+    "Affiliation",
+    "Article",
+    "ArticleAuthor",
+    "ArticleImage",
+    "ArticleMention",
+    "ArticleQuote",
+    "ArticleTag",
+    "Image",
+    "ImageDepiction",
+    "Person",
+    "PublishedArticle",
+    "PublishedArticleRef",
+    "Quote",
+    "Tag",
+    "metadata",
+]

@@ -1,0 +1,98 @@
+"""Articles and their ordered links to people, images, quotes and tags.
+
+The body (a list of typed blocks) is the source of truth for placed images and
+quotes; `article_images` and `article_quotes` are kept in step with it on every
+save so "which articles use image 7" is one indexed query.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlmodel import Column, Field, SQLModel
+
+from app.models.base import JSONType, UTCDateTime, enum_type, utcnow
+from app.models.enums import ArticleStatus, ArticleType
+
+
+def _fk(target: str, *, primary_key: bool = False, ondelete: str = "CASCADE") -> Any:
+    return Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey(target, ondelete=ondelete),
+            primary_key=primary_key,
+            nullable=False,
+            index=not primary_key,
+        )
+    )
+
+
+class Article(SQLModel, table=True):
+    __tablename__ = "articles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_type=String(120), unique=True)
+    type: ArticleType = Field(sa_type=enum_type(ArticleType))
+    kicker: str | None = Field(default=None, sa_type=String(80))
+    headline: str = Field(sa_type=String(300))
+    dek: str | None = Field(default=None, sa_type=String(500))
+    language: str = Field(default="en", sa_type=String(16))
+    body: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    author_note: str | None = Field(default=None, sa_type=Text)
+    lead_image_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("images.id", ondelete="RESTRICT"), nullable=True),
+    )
+    lead_image_caption: str | None = Field(default=None, sa_type=Text)
+    status: ArticleStatus = Field(default=ArticleStatus.draft, sa_type=enum_type(ArticleStatus))
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    modified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ArticleAuthor(SQLModel, table=True):
+    __tablename__ = "article_authors"
+
+    article_id: int = _fk("articles.id", primary_key=True)
+    person_id: int = _fk("people.id", primary_key=True, ondelete="RESTRICT")
+    position: int
+
+
+class ArticleMention(SQLModel, table=True):
+    """A person or organization the article mentions, with their role at the time."""
+
+    __tablename__ = "article_mentions"
+
+    article_id: int = _fk("articles.id", primary_key=True)
+    person_id: int = _fk("people.id", primary_key=True, ondelete="RESTRICT")
+    position: int
+    role: str | None = Field(default=None, sa_type=String(200))
+
+
+class ArticleImage(SQLModel, table=True):
+    """An image placed in an article: the lead (position 0) or a body block."""
+
+    __tablename__ = "article_images"
+
+    article_id: int = _fk("articles.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    image_id: int = _fk("images.id", ondelete="RESTRICT")
+    caption: str | None = Field(default=None, sa_type=Text)
+    is_lead: bool = False
+
+
+class ArticleQuote(SQLModel, table=True):
+    __tablename__ = "article_quotes"
+
+    article_id: int = _fk("articles.id", primary_key=True)
+    quote_id: int = _fk("quotes.id", primary_key=True, ondelete="RESTRICT")
+    position: int
+
+
+class ArticleTag(SQLModel, table=True):
+    __tablename__ = "article_tags"
+
+    article_id: int = _fk("articles.id", primary_key=True)
+    tag_id: int = _fk("tags.id", primary_key=True, ondelete="RESTRICT")
+    position: int

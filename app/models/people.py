@@ -1,0 +1,50 @@
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlmodel import Column, Field, SQLModel
+
+from app.models.base import JSONType, UTCDateTime, enum_type, utcnow
+from app.models.enums import PersonKind
+
+
+class Person(SQLModel, table=True):
+    """A person or an organization: authors, officials, institutions that speak."""
+
+    __tablename__ = "people"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: PersonKind = Field(sa_type=enum_type(PersonKind))
+    name: str = Field(sa_type=String(200))
+    sort_name: str | None = Field(default=None, sa_type=String(200))
+    description: str | None = Field(default=None, sa_type=String(500))
+    bio: str | None = Field(default=None, sa_type=Text)
+    headshot_image_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("images.id", ondelete="SET NULL"), nullable=True),
+    )
+    links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    modified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Affiliation(SQLModel, table=True):
+    """One entry of a bio line: a role at an organization, current or former."""
+
+    __tablename__ = "affiliations"
+    __table_args__ = (UniqueConstraint("person_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False)
+    )
+    position: int
+    role: str = Field(sa_type=String(200))
+    organization: str | None = Field(default=None, sa_type=String(200))
+    organization_full_name: str | None = Field(default=None, sa_type=String(300))
+    organization_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    )
+    is_current: bool = True
+    note: str | None = Field(default=None, sa_type=String(200))

@@ -1,0 +1,87 @@
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.images.schemas import ImagePublic
+from app.models.enums import PersonKind
+from app.types import WRITE_CONFIG, HttpUrl, Id, LongText, Name, ShortText
+
+
+class Link(BaseModel):
+    model_config = WRITE_CONFIG
+
+    label: Name = Field(examples=["Website"])
+    url: HttpUrl
+
+
+class AffiliationBase(BaseModel):
+    role: Name = Field(examples=["Executive Director"])
+    organization: Name | None = Field(default=None, examples=["ACME"])
+    organization_full_name: ShortText | None = Field(
+        default=None,
+        description="The organization's name spelled out when `organization` is an acronym.",
+        examples=["Association for Civic Mediation and Exchange"],
+    )
+    organization_id: Id | None = Field(
+        default=None, description="The organization's own record, when it has one."
+    )
+    is_current: bool = True
+    note: Name | None = Field(
+        default=None, description="Shown in parentheses, e.g. a party.", examples=["Unity Party"]
+    )
+
+
+class AffiliationCreate(AffiliationBase):
+    model_config = WRITE_CONFIG
+
+
+class AffiliationPublic(AffiliationBase):
+    pass
+
+
+class PersonBase(BaseModel):
+    kind: PersonKind
+    name: Name = Field(examples=["Helena Marsh"])
+    sort_name: Name | None = Field(default=None, examples=["Marsh, Helena"])
+    description: ShortText | None = Field(
+        default=None, examples=["Foreign Minister of Norvania"]
+    )
+
+
+class PersonCreate(PersonBase):
+    model_config = WRITE_CONFIG
+
+    bio: LongText | None = None
+    headshot_image_id: Id | None = None
+    links: list[Link] = Field(default_factory=list, max_length=20)
+    affiliations: list[AffiliationCreate] = Field(default_factory=list, max_length=20)
+
+
+class PersonRef(BaseModel):
+    """A person or organization as embedded in other documents."""
+
+    id: Id
+    kind: PersonKind
+    name: str
+    description: str | None
+
+
+class PersonPublic(PersonBase):
+    """The full card of a person or organization."""
+
+    id: Id
+    bio: str | None
+    bio_line: str | None = Field(
+        description="Affiliations joined for display under a byline.",
+        examples=[
+            "Executive Director, ACME (Association for Civic Mediation and Exchange); "
+            "former member of Parliament (Unity Party)"
+        ],
+    )
+    affiliations: list[AffiliationPublic]
+    headshot: ImagePublic | None
+    links: list[Link]
+
+
+class AuthorPublic(PersonPublic):
+    model_config = ConfigDict(title="Author")
+
+    article_count: int = Field(description="Published articles with this author in the byline.")

@@ -1,0 +1,51 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from app.clock import Now
+from app.db import SessionDep
+from app.documents.refs import surrogate_key
+from app.errors import problem_responses
+from app.http import model_response, page_response
+from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
+from app.quotes import service
+from app.quotes.schemas import QuotePage, QuotePublic
+from app.types import Id
+
+router = APIRouter(prefix="/quotes", tags=["quotes"])
+
+
+@router.get(
+    "",
+    operation_id="listQuotes",
+    summary="List quotes used in published articles, newest first",
+    response_model=QuotePage,
+    responses=problem_responses(400, 422),
+)
+def list_quotes(
+    request: Request, session: SessionDep, now: Now,
+    speaker: Annotated[Id | None, Query(description="Only quotes by this person.")] = None,
+    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+) -> Response:
+    items, next_cursor = service.quotes_page(
+        session, now=now, speaker=speaker, limit=limit, cursor=cursor
+    )
+    keys = ["quotes", *(surrogate_key("quote", q.id) for q in items)]
+    return page_response(request, items, next_cursor, surrogate_keys=keys)
+
+
+@router.get(
+    "/{quote_id}",
+    operation_id="getQuote",
+    summary="Get a quote",
+    response_model=QuotePublic,
+    responses=problem_responses(400, 404, 422),
+)
+def get_quote(
+    request: Request, session: SessionDep, now: Now,
+    quote_id: Annotated[Id, Path(examples=[1])],
+) -> Response:
+    quote = service.visible_quote(session, quote_id, now)
+    keys = [surrogate_key("quote", quote_id), surrogate_key("person", quote.speaker.id)]
+    return model_response(request, quote, surrogate_keys=keys)

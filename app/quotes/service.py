@@ -1,0 +1,55 @@
+"""Quotes that published articles use."""
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from app.documents import queries
+from app.documents.graph import Builder, Graph
+from app.documents.refs import RefKind
+from app.errors import NotFound
+from app.models import Quote
+from app.pagination import after_keyset, decode_cursor, split_page
+from app.quotes.schemas import QuoteCreate, QuotePublic
+
+QUOTE_CURSOR = (date, int)
+
+
+def build_quotes(session: Session, ids: list[int]) -> list[QuotePublic]:
+    graph = Graph(session)
+    graph.load_quotes(ids)
+    builder = Builder(graph)
+    return [builder.quote(qid) for qid in ids]
+
+
+def visible_quote(session: Session, quote_id: int, now: datetime) -> QuotePublic:
+    if not queries.is_visible(session, RefKind.quote, quote_id, now):
+        raise NotFound(f"No published article uses a quote with id {quote_id}.")
+    return build_quotes(session, [quote_id])[0]
+
+
+def quotes_page(
+    session: Session, *, now: datetime, speaker: int | None, limit: int, cursor: str | None
+) -> tuple[list[QuotePublic], str | None]:
+    """Quotes used in published articles, newest said first."""
+    keyset = (col(Quote.said_on), col(Quote.id))
+    statement = select(Quote.id, Quote.said_on).where(
+        col(Quote.id).in_(queries.visible_ref_ids(RefKind.quote, now))
+    )
+    if speaker is not None:
+        statement = statement.where(Quote.speaker_id == speaker)
+    if cursor is not None:
+        after = decode_cursor(cursor, QUOTE_CURSOR)
+        statement = statement.where(after_keyset(keyset, after, descending=True))
+    rows = session.execute(
+        statement.order_by(*(c.desc() for c in keyset)).limit(limit + 1)
+    ).all()
+    page, next_cursor = split_page(rows, limit, lambda row: (row[1], row[0]))
+    return build_quotes(session, [row[0] for row in page]), next_cursor
+
+
+def create_quote(session: Session, *, data: QuoteCreate) -> Quote:
+    quote = Quote.model_validate(data)
+    session.add(quote)
+    session.flush()
+    return quote

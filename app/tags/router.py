@@ -1,0 +1,57 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from app.articles.schemas import ArticlePage
+from app.articles.service import ArticleFilters, find_articles
+from app.clock import Now
+from app.db import SessionDep
+from app.documents.refs import surrogate_key
+from app.errors import problem_responses
+from app.http import page_response
+from app.models.enums import TagKind
+from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
+from app.tags import service
+from app.tags.schemas import TagPage
+from app.types import Slug
+
+router = APIRouter(prefix="/tags", tags=["tags"])
+
+
+@router.get(
+    "",
+    operation_id="listTags",
+    summary="List tags of published articles, by slug",
+    response_model=TagPage,
+    responses=problem_responses(400, 422),
+)
+def list_tags(
+    request: Request, session: SessionDep, now: Now,
+    kind: Annotated[TagKind | None, Query(description="Only tags of this kind.")] = None,
+    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+) -> Response:
+    items, next_cursor = service.tags_page(
+        session, now=now, kind=kind, limit=limit, cursor=cursor
+    )
+    keys = ["tags", *(surrogate_key("tag", t.id) for t in items)]
+    return page_response(request, items, next_cursor, surrogate_keys=keys)
+
+
+@router.get(
+    "/{slug}/articles",
+    operation_id="listTagArticles",
+    summary="List published articles with a tag, newest first",
+    response_model=ArticlePage,
+    responses=problem_responses(400, 404, 422),
+)
+def list_tag_articles(
+    request: Request, session: SessionDep, now: Now,
+    slug: Annotated[Slug, Path(examples=["diplomacy"])],
+    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+) -> Response:
+    tag_id = service.visible_tag_id(session, slug, now)
+    return find_articles(
+        request, session, now=now, filters=ArticleFilters(tag=slug), limit=limit,
+        cursor=cursor, surrogate_keys=("articles", surrogate_key("tag", tag_id)),
+    )

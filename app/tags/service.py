@@ -1,0 +1,50 @@
+"""Tags that published articles are filed under."""
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.documents import queries
+from app.documents.refs import RefKind
+from app.errors import NotFound
+from app.models import Tag
+from app.models.enums import TagKind
+from app.pagination import after_keyset, decode_cursor, split_page
+from app.tags.schemas import TagCreate, TagPublic
+
+TAG_CURSOR = (str,)
+
+
+def tags_page(
+    session: Session, *, now: datetime, kind: TagKind | None, limit: int, cursor: str | None
+) -> tuple[list[TagPublic], str | None]:
+    statement = select(Tag).where(col(Tag.id).in_(queries.visible_ref_ids(RefKind.tag, now)))
+    if kind is not None:
+        statement = statement.where(Tag.kind == kind)
+    if cursor is not None:
+        after = decode_cursor(cursor, TAG_CURSOR)
+        statement = statement.where(after_keyset([col(Tag.slug)], after, descending=False))
+    rows = session.exec(statement.order_by(col(Tag.slug)).limit(limit + 1)).all()
+    page, next_cursor = split_page(rows, limit, lambda tag: (tag.slug,))
+    counts = queries.counts_by_ref(session, RefKind.tag, [t.id for t in page if t.id], now)
+    items = [
+        TagPublic.model_validate(
+            {**tag.model_dump(), "article_count": counts.get(tag.id or 0, 0)}
+        )
+        for tag in page
+    ]
+    return items, next_cursor
+
+
+def visible_tag_id(session: Session, slug: str, now: datetime) -> int:
+    tag_id = session.exec(select(Tag.id).where(Tag.slug == slug)).first()
+    if tag_id is None or not queries.is_visible(session, RefKind.tag, tag_id, now):
+        raise NotFound(f"No published article is tagged {slug!r}.")
+    return tag_id
+
+
+def create_tag(session: Session, *, data: TagCreate) -> Tag:
+    tag = Tag.model_validate(data)
+    session.add(tag)
+    session.flush()
+    return tag

@@ -1,0 +1,35 @@
+"""Annotated field types shared by every schema: bounds live here, once."""
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError("must be an absolute http or https URL")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
+]
+Slug = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=120)
+]
+LanguageCode = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$", max_length=16)
+]
+HttpUrl = Annotated[
+    str, StringConstraints(max_length=2048), AfterValidator(_http_url), Field(
+        examples=["https://images.meridianledger.example/2026/11/summit.jpg"]
+    )
+]
+
+# Write payloads reject unknown fields; public schemas describe what we emit.
+WRITE_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)

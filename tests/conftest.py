@@ -1,0 +1,117 @@
+"""Every test runs once on SQLite and once on PostgreSQL, against a migrated database.
+
+The PostgreSQL run uses a schema of its own inside the test database, so runs
+never see each other's rows. Where PostgreSQL is unreachable the PostgreSQL
+half is skipped with the reason, except under CI=true, where that fails.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import create_db_engine
+from app.main import create_app
+from app.migrate import downgrade, upgrade
+from app.models import metadata
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+class Clock:
+    """Real time unless a test pins it."""
+
+    def __init__(self) -> None:
+        self.pinned: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.pinned or datetime.now(UTC)
+
+
+def _postgres_server_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def _postgres_reason_unreachable(url: str) -> str | None:
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        psycopg.connect(conninfo, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        return f"PostgreSQL unreachable at {url}: {str(exc).strip().splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "byline.sqlite3"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield url
+        return
+    server = _postgres_server_url()
+    reason = _postgres_reason_unreachable(server)
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI requires PostgreSQL)")
+        pytest.skip(reason)
+    schema = f"byline_test_{uuid.uuid4().hex[:12]}"
+    admin = create_db_engine(server)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{server}?options=-csearch_path%3D{schema}"
+    try:
+        # Down and up again: every run proves the migration reverses cleanly.
+        upgrade(url)
+        downgrade(url)
+        upgrade(url)
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, clock: Clock) -> Iterator[FastAPI]:
+    application = create_app(Settings(database_url=database_url, log_level="warning"), clock=clock)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def engine(app: FastAPI, clock: Clock) -> Iterator[Engine]:
+    engine: Engine = app.state.engine
+    yield engine
+    clock.pinned = None
+    with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def client(app: FastAPI, engine: Engine) -> TestClient:
+    return TestClient(app, raise_server_exceptions=False)

@@ -1,0 +1,88 @@
+"""Small builders for test data. Each writes through the app's own services and commits."""
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from app.articles.schemas import ArticleCreate
+from app.articles.writes import create_article
+from app.images.schemas import ImageCreate
+from app.images.service import create_image
+from app.models import Article, Image, Person, Quote, Tag
+from app.people.schemas import PersonCreate
+from app.people.service import create_person
+from app.quotes.schemas import QuoteCreate
+from app.quotes.service import create_quote
+from app.tags.schemas import TagCreate
+from app.tags.service import create_tag
+
+_counter = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def hours_ago(hours: float) -> datetime:
+    return datetime.now(UTC) - timedelta(hours=hours)
+
+
+def person(session: Session, **fields: Any) -> Person:
+    n = _n()
+    data = {"kind": "person", "name": f"Person {n}", **fields}
+    row = create_person(session, data=PersonCreate.model_validate(data))
+    session.commit()
+    return row
+
+
+def tag(session: Session, **fields: Any) -> Tag:
+    n = _n()
+    data = {"slug": f"tag-{n}", "name": f"Tag {n}", "kind": "topic", **fields}
+    row = create_tag(session, data=TagCreate.model_validate(data))
+    session.commit()
+    return row
+
+
+def image(session: Session, **fields: Any) -> Image:
+    n = _n()
+    data = {
+        "url": f"https://images.example.org/{n}.jpg",
+        "alt_text": f"Photo {n}",
+        "credit_line": f"Photographer {n}/Agency",
+        **fields,
+    }
+    row = create_image(session, data=ImageCreate.model_validate(data))
+    session.commit()
+    return row
+
+
+def quote(session: Session, speaker: Person, **fields: Any) -> Quote:
+    data = {
+        "text": f"Words number {_n()}.",
+        "kind": "direct",
+        "speaker_id": speaker.id,
+        "said_on": "2026-11-01",
+        **fields,
+    }
+    row = create_quote(session, data=QuoteCreate.model_validate(data))
+    session.commit()
+    return row
+
+
+def article(session: Session, **fields: Any) -> Article:
+    """A published news article from an hour ago unless told otherwise."""
+    n = _n()
+    data = {
+        "slug": f"article-{n}",
+        "type": "news",
+        "headline": f"Headline {n}",
+        "status": "published",
+        "published_at": hours_ago(1),
+        "body": [{"type": "paragraph", "html": f"Paragraph {n}."}],
+        **fields,
+    }
+    row = create_article(session, data=ArticleCreate.model_validate(data))
+    session.commit()
+    return row
