@@ -26,11 +26,11 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def create_db_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
+        pool: dict[str, int] = {}
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False}, pool_size=8, max_overflow=16
-        )
+            pool = {"pool_size": 8, "max_overflow": 16}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)

@@ -1,6 +1,7 @@
 """Domain errors and their one rendering: RFC 9457 problem+json."""
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -26,9 +27,7 @@ class FieldError(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
-    type: str = Field(
-        default="about:blank", examples=["urn:byline:problem:not-found"]
-    )
+    type: str = Field(default="about:blank", examples=["urn:byline:problem:not-found"])
     title: str = Field(examples=["Not Found"])
     status: int = Field(examples=[404])
     detail: str | None = Field(default=None, examples=["No published article has that slug."])
@@ -74,7 +73,7 @@ def problem_response(
     detail: str | None = None,
     problem_type: str = "about:blank",
     errors: list[FieldError] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     instance: str | None = None,
 ) -> Response:
     scope_state = request.scope.get("state", {}) if request is not None else {}

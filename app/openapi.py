@@ -1,5 +1,7 @@
 """The OpenAPI document: generated from the routes, with the shared Problem schema."""
 
+import json
+import sys
 from typing import Any
 
 from fastapi import FastAPI
@@ -33,3 +35,16 @@ def install_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def render_document() -> str:
+    """The committed form of the document: stable key order, trailing newline."""
+    from app.config import Settings
+    from app.main import create_app
+
+    app = create_app(Settings(database_url="sqlite://"))
+    return json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render_document())

@@ -10,6 +10,7 @@ import orjson
 from fastapi import Query
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, tuple_
+from sqlalchemy.sql.elements import SQLCoreOperations
 from starlette.requests import Request
 
 from app.errors import InvalidCursor
@@ -17,9 +18,7 @@ from app.errors import InvalidCursor
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
-Limit = Annotated[
-    int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")
-]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")]
 CursorParam = Annotated[
     str | None,
     Query(
@@ -68,11 +67,13 @@ def decode_cursor(token: str, kinds: Sequence[type[CursorValue]]) -> list[Cursor
             raise ValueError("cursor of the wrong shape")
         return [_parse(v, k) for v, k in zip(values, kinds, strict=True)]
     except (ValueError, binascii.Error, orjson.JSONDecodeError) as exc:
-        raise InvalidCursor("The cursor is malformed; use next_cursor from a previous page.") from exc
+        raise InvalidCursor(
+            "The cursor is malformed; use next_cursor from a previous page."
+        ) from exc
 
 
 def after_keyset(
-    columns: Sequence[ColumnElement[Any]], values: Sequence[CursorValue], *, descending: bool
+    columns: Sequence[SQLCoreOperations[Any]], values: Sequence[CursorValue], *, descending: bool
 ) -> ColumnElement[bool]:
     """Rows strictly past the cursor in the list's sort order."""
     left, right = tuple_(*columns), tuple_(*values)

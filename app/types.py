@@ -1,9 +1,17 @@
 """Annotated field types shared by every schema: bounds live here, once."""
 
+import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 
 def _http_url(value: str) -> str:
@@ -13,12 +21,25 @@ def _http_url(value: str) -> str:
     return value
 
 
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def _rfc3339(value: object) -> object:
+    # Pydantic's lax mode would also take Unix numbers and zone-less times.
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 date-time with a zone, e.g. 2026-11-20T08:30:00Z")
+    return value
+
+
+Timestamp = Annotated[
+    AwareDatetime, BeforeValidator(_rfc3339), Field(examples=["2026-11-01T00:00:00Z"])
+]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
-]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=120)
 ]
@@ -26,9 +47,10 @@ LanguageCode = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$", max_length=16)
 ]
 HttpUrl = Annotated[
-    str, StringConstraints(max_length=2048), AfterValidator(_http_url), Field(
-        examples=["https://images.meridianledger.example/2026/11/summit.jpg"]
-    )
+    str,
+    StringConstraints(max_length=2048),
+    AfterValidator(_http_url),
+    Field(examples=["https://images.meridianledger.example/2026/11/summit.jpg"]),
 ]
 
 # Write payloads reject unknown fields; public schemas describe what we emit.

@@ -35,7 +35,9 @@ InlineHtml = Annotated[
     Field(
         description="Text with inline <a href>, <em>, <strong>, <i>, <b> and <br> only; "
         "anything else is removed on write.",
-        examples=['Talks resumed in <a href="https://example.org/talks">Geneva</a> on <em>Monday</em>.'],
+        examples=[
+            'Talks resumed in <a href="https://example.org/talks">Geneva</a> on <em>Monday</em>.'
+        ],
     ),
 ]
 

@@ -1,6 +1,5 @@
 """Public article routes: one indexed lookup per request, stored bytes out."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -15,12 +14,13 @@ from app.errors import NotFound, problem_responses
 from app.http import public_response
 from app.models.enums import ArticleType
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
-from app.types import Id, Slug
+from app.types import Id, Slug, Timestamp
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
-SlugPath = Annotated[Slug, Path(description="The article's slug.",
-                                examples=["the-ceasefire-that-nobody-signed"])]
+SlugPath = Annotated[
+    Slug, Path(description="The article's slug.", examples=["the-ceasefire-that-nobody-signed"])
+]
 MAX_RELATED = 20
 
 
@@ -38,12 +38,12 @@ def list_articles(
     author: Annotated[Id | None, Query(description="Only articles with this author.")] = None,
     person: Annotated[Id | None, Query(description="Only articles mentioning this person.")] = None,
     tag: Annotated[Slug | None, Query(description="Only articles with this tag slug.")] = None,
-    type: Annotated[ArticleType | None, Query(description="Only this article type.")] = None,  # noqa: A002
+    type: Annotated[ArticleType | None, Query(description="Only this article type.")] = None,
     published_after: Annotated[
-        datetime | None, Query(description="RFC 3339; exclusive lower bound.")
+        Timestamp | None, Query(description="Only articles published after this instant.")
     ] = None,
     published_before: Annotated[
-        datetime | None, Query(description="RFC 3339; exclusive upper bound.")
+        Timestamp | None, Query(description="Only articles published before this instant.")
     ] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,

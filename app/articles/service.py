@@ -1,7 +1,7 @@
 """Public article lists: filters, cursors and related articles."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
@@ -47,14 +47,10 @@ def _conditions(
     if filters.type is not None:
         conditions.append(col(PA.type) == filters.type.value)
     if filters.published_after is not None:
-        conditions.append(col(PA.published_at) > _utc(filters.published_after))
+        conditions.append(col(PA.published_at) > filters.published_after)
     if filters.published_before is not None:
-        conditions.append(col(PA.published_at) < _utc(filters.published_before))
+        conditions.append(col(PA.published_at) < filters.published_before)
     return conditions
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def find_articles(
@@ -87,5 +83,8 @@ def related_articles(
         raise NotFound(f"No published article has the slug {slug!r}.")
     rows = queries.related_summaries(session, article_id, now=now, limit=limit)
     return summary_page_response(
-        request, rows, limit=limit, surrogate_keys=("articles", surrogate_key("article", article_id))
+        request,
+        rows,
+        limit=limit,
+        surrogate_keys=("articles", surrogate_key("article", article_id)),
     )

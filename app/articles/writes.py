@@ -32,8 +32,11 @@ def _link_rows(article_id: int, data: ArticleCreate) -> list[object]:
     if data.lead_image is not None:
         rows.append(
             ArticleImage(
-                article_id=article_id, position=0, image_id=data.lead_image.image_id,
-                caption=data.lead_image.caption, is_lead=True,
+                article_id=article_id,
+                position=0,
+                image_id=data.lead_image.image_id,
+                caption=data.lead_image.caption,
+                is_lead=True,
             )
         )
     quote_ids: list[int] = []
@@ -41,7 +44,9 @@ def _link_rows(article_id: int, data: ArticleCreate) -> list[object]:
         if isinstance(block, ImageBlock):
             rows.append(
                 ArticleImage(
-                    article_id=article_id, position=position, image_id=block.image_id,
+                    article_id=article_id,
+                    position=position,
+                    image_id=block.image_id,
                     caption=block.caption,
                 )
             )
@@ -58,8 +63,18 @@ def create_article(session: Session, *, data: ArticleCreate) -> Article:
     lead = data.lead_image
     article = Article(
         **data.model_dump(
-            include={"slug", "type", "kicker", "headline", "dek", "language", "author_note",
-                     "status", "published_at", "updated_at"}
+            include={
+                "slug",
+                "type",
+                "kicker",
+                "headline",
+                "dek",
+                "language",
+                "author_note",
+                "status",
+                "published_at",
+                "updated_at",
+            }
         ),
         body=[block.model_dump(mode="json") for block in data.body],
         lead_image_id=lead.image_id if lead else None,

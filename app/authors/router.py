@@ -32,8 +32,11 @@ class AuthorPage(Page[AuthorPublic]):
     responses=problem_responses(400, 422),
 )
 def list_authors(
-    request: Request, session: SessionDep, now: Now,
-    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
 ) -> Response:
     items, next_cursor = service.authors_page(session, now=now, limit=limit, cursor=cursor)
     keys = ["authors", *(surrogate_key("person", a.id) for a in items)]
@@ -60,11 +63,20 @@ def get_author(request: Request, session: SessionDep, now: Now, author_id: Autho
     responses=problem_responses(400, 404, 422),
 )
 def list_author_articles(
-    request: Request, session: SessionDep, now: Now, author_id: AuthorId,
-    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    author_id: AuthorId,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
 ) -> Response:
     service.author(session, author_id, now)
     return find_articles(
-        request, session, now=now, filters=ArticleFilters(author=author_id), limit=limit,
-        cursor=cursor, surrogate_keys=("articles", surrogate_key("person", author_id)),
+        request,
+        session,
+        now=now,
+        filters=ArticleFilters(author=author_id),
+        limit=limit,
+        cursor=cursor,
+        surrogate_keys=("articles", surrogate_key("person", author_id)),
     )

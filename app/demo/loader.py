@@ -73,8 +73,10 @@ def load_demo(session: Session) -> bool:
     for record in sorted(content["people"], key=lambda r: r["kind"] != "organization"):
         data = _without_key(record, "headshot", "affiliations")
         data["affiliations"] = [
-            {**_without_key(a, "organization_key"),
-             "organization_id": ids.get(a["organization_key"] or "")}
+            {
+                **_without_key(a, "organization_key"),
+                "organization_id": ids.get(a["organization_key"] or ""),
+            }
             for a in record["affiliations"]
         ]
         remember(record["key"], create_person(session, data=PersonCreate(**data)).id)

@@ -27,31 +27,33 @@ def visible(now: datetime) -> ColumnElement[bool]:
     return col(PA.published_at) <= now
 
 
+def _ref_visible(kind: RefKind, now: datetime) -> ColumnElement[bool]:
+    return (col(REF.ref_kind) == kind.value) & (col(REF.published_at) <= now)
+
+
 def has_ref(kind: RefKind, ident: int, now: datetime) -> ColumnElement[bool]:
     """Published articles that embed (kind, ident): the filter behind every sub-list."""
     return col(PA.article_id).in_(
-        select(REF.article_id).where(
-            REF.ref_kind == kind.value, REF.ref_id == ident, col(REF.published_at) <= now
-        )
+        select(col(REF.article_id)).where(_ref_visible(kind, now), col(REF.ref_id) == ident)
     )
 
 
 def document_by_slug(session: Session, slug: str, now: datetime) -> Row[Any] | None:
     return session.execute(
-        select(PA.article_id, PA.document, PA.etag, PA.surrogate_keys).where(
-            PA.slug == slug, visible(now)
+        select(col(PA.article_id), col(PA.document), col(PA.etag), col(PA.surrogate_keys)).where(
+            col(PA.slug) == slug, visible(now)
         )
     ).first()
 
 
 def article_id_by_slug(session: Session, slug: str, now: datetime) -> int | None:
     return session.execute(
-        select(PA.article_id).where(PA.slug == slug, visible(now))
+        select(col(PA.article_id)).where(col(PA.slug) == slug, visible(now))
     ).scalar_one_or_none()
 
 
 def _summaries(statement: Select[Any]) -> Select[Any]:
-    return statement.add_columns(PA.article_id, PA.published_at, PA.summary)
+    return statement.add_columns(col(PA.article_id), col(PA.published_at), col(PA.summary))
 
 
 def summaries_page(
@@ -75,42 +77,47 @@ def related_summaries(
     session: Session, article_id: int, *, now: datetime, limit: int
 ) -> list[SummaryRow]:
     """Articles sharing the most tags and mentioned people, newest first among equals."""
-    mine = select(REF.ref_kind, REF.ref_id).where(
-        REF.article_id == article_id,
-        col(REF.ref_kind).in_([RefKind.tag.value, RefKind.mention.value]),
-    ).subquery()
+    mine = (
+        select(col(REF.ref_kind), col(REF.ref_id))
+        .where(
+            col(REF.article_id) == article_id,
+            col(REF.ref_kind).in_([RefKind.tag.value, RefKind.mention.value]),
+        )
+        .subquery()
+    )
     score = func.count().label("score")
     shared = (
-        select(REF.article_id, score)
-        .join(mine, (mine.c.ref_kind == REF.ref_kind) & (mine.c.ref_id == REF.ref_id))
-        .where(REF.article_id != article_id, col(REF.published_at) <= now)
-        .group_by(REF.article_id)
+        select(col(REF.article_id), score)
+        .join(mine, (mine.c.ref_kind == col(REF.ref_kind)) & (mine.c.ref_id == col(REF.ref_id)))
+        .where(col(REF.article_id) != article_id, col(REF.published_at) <= now)
+        .group_by(col(REF.article_id))
         .subquery()
     )
     statement = _summaries(
-        select().select_from(PA).join(shared, shared.c.article_id == PA.article_id)
+        select().select_from(PA).join(shared, shared.c.article_id == col(PA.article_id))
     ).order_by(shared.c.score.desc(), col(PA.published_at).desc(), col(PA.article_id).desc())
     return [SummaryRow(*row) for row in session.execute(statement.limit(limit))]
 
 
 def visible_ref_ids(kind: RefKind, now: datetime) -> Select[Any]:
     """Ids of records of one kind that some visible published article embeds."""
-    return select(REF.ref_id).where(REF.ref_kind == kind.value, col(REF.published_at) <= now)
+    return select(col(REF.ref_id)).where(_ref_visible(kind, now))
 
 
 def counts_by_ref(
     session: Session, kind: RefKind, ids: Sequence[int], now: datetime
 ) -> dict[int, int]:
     rows = session.execute(
-        select(REF.ref_id, func.count())
-        .where(REF.ref_kind == kind.value, col(REF.ref_id).in_(ids), col(REF.published_at) <= now)
-        .group_by(REF.ref_id)
+        select(col(REF.ref_id), func.count())
+        .where(_ref_visible(kind, now), col(REF.ref_id).in_(ids))
+        .group_by(col(REF.ref_id))
     )
     return {ref_id: count for ref_id, count in rows}
 
 
 def is_visible(session: Session, kind: RefKind, ident: int, now: datetime) -> bool:
     """Whether a visible published article embeds this record."""
-    return session.execute(
-        visible_ref_ids(kind, now).where(REF.ref_id == ident).limit(1)
-    ).first() is not None
+    return (
+        session.execute(visible_ref_ids(kind, now).where(col(REF.ref_id) == ident).limit(1)).first()
+        is not None
+    )

@@ -51,7 +51,9 @@ def article_links(slug: str) -> ArticleLinks:
     return ArticleLinks(self=f"/v1/articles/{slug}", related=f"/v1/articles/{slug}/related")
 
 
-def _links_by_article(session: Session, link: type[L], article_ids: list[int]) -> dict[int, list[L]]:
+def _links_by_article(
+    session: Session, link: type[L], article_ids: list[int]
+) -> dict[int, list[L]]:
     rows = session.exec(
         select(link)
         .where(col(link.article_id).in_(article_ids))
@@ -76,13 +78,12 @@ def render_articles(session: Session, article_ids: Sequence[int]) -> list[Render
     tag_links = _links_by_article(session, ArticleTag, ids)
     bodies = {a.id: parse_body(a) for a in articles}
     tag_ids = {link.tag_id for links in tag_links.values() for link in links}
-    tags = {
-        t.id: t for t in session.exec(select(Tag).where(col(Tag.id).in_(tag_ids))) if t.id
-    }
+    tags = {t.id: t for t in session.exec(select(Tag).where(col(Tag.id).in_(tag_ids))) if t.id}
 
     graph = Graph(session)
-    graph.load_quotes(b.quote_id for body in bodies.values() for b in body
-                      if isinstance(b, QuoteBlock))
+    graph.load_quotes(
+        b.quote_id for body in bodies.values() for b in body if isinstance(b, QuoteBlock)
+    )
     graph.load_people(link.person_id for links in mentions.values() for link in links)
     graph.load_cards(link.person_id for links in authors.values() for link in links)
     graph.load_images(

@@ -5,6 +5,7 @@ transaction, so a document is never older than the rows it was made from.
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -35,29 +36,37 @@ def _is_published(article: Article) -> bool:
 
 def _store(session: Session, rendered: RenderedArticle, existing: PublishedArticle | None) -> None:
     article, document = rendered.article, rendered.document
-    assert article.id is not None and article.published_at is not None
+    assert article.id is not None
+    assert article.published_at is not None
     body = document.__pydantic_serializer__.to_json(document)
     summary = rendered.summary.__pydantic_serializer__.to_json(rendered.summary)
     etag = etag_for(body)
     if existing is not None and existing.etag == etag and existing.summary == summary:
         return
-    row = existing or PublishedArticle(article_id=article.id)
-    row.slug = article.slug
-    row.type = article.type.value
-    row.published_at = article.published_at
-    row.document = body
-    row.summary = summary
-    row.etag = etag
-    row.surrogate_keys = _surrogate_keys(rendered)
-    row.rendered_at = utcnow()
-    session.add(row)
+    fields: dict[str, Any] = {
+        "slug": article.slug,
+        "type": article.type.value,
+        "published_at": article.published_at,
+        "document": body,
+        "summary": summary,
+        "etag": etag,
+        "surrogate_keys": _surrogate_keys(rendered),
+        "rendered_at": utcnow(),
+    }
+    if existing is None:
+        session.add(PublishedArticle(article_id=article.id, **fields))
+    else:
+        existing.sqlmodel_update(fields)
+        session.add(existing)
     session.flush()
     session.execute(
         delete(PublishedArticleRef).where(col(PublishedArticleRef.article_id) == article.id)
     )
     session.add_all(
         PublishedArticleRef(
-            article_id=article.id, ref_kind=kind.value, ref_id=ident,
+            article_id=article.id,
+            ref_kind=kind.value,
+            ref_id=ident,
             published_at=article.published_at,
         )
         for kind, ident in sorted(rendered.refs)

@@ -24,7 +24,9 @@ router = APIRouter(prefix="/images", tags=["images"])
     responses=problem_responses(400, 404, 422),
 )
 def get_image(
-    request: Request, session: SessionDep, now: Now,
+    request: Request,
+    session: SessionDep,
+    now: Now,
     image_id: Annotated[Id, Path(examples=[1])],
 ) -> Response:
     if not queries.is_visible(session, RefKind.image, image_id, now):

@@ -17,8 +17,9 @@ class ImageBase(BaseModel):
         examples=["Ann Poe, Newswire, Government Pool Photo via AP"],
     )
     photographer: Name | None = Field(default=None, examples=["Ann Poe"])
-    provider: Name | None = Field(default=None, description="Agency or provider.",
-                                  examples=["Newswire"])
+    provider: Name | None = Field(
+        default=None, description="Agency or provider.", examples=["Newswire"]
+    )
     distributor: Name | None = Field(
         default=None, description="The agency it was distributed via.", examples=["AP"]
     )

@@ -20,9 +20,7 @@ class PublishedArticle(SQLModel, table=True):
     )
 
     article_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     )
     slug: str = Field(sa_type=String(120), unique=True)
     type: str = Field(sa_type=String(16))

@@ -38,14 +38,10 @@ class ImageDepiction(SQLModel, table=True):
     __tablename__ = "image_depictions"
 
     image_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("images.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("images.id", ondelete="CASCADE"), primary_key=True)
     )
     person_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     )
     position: int
     frame_position: str | None = Field(default=None, sa_type=String(100))

@@ -19,8 +19,9 @@ class DatabaseUnavailable(AppError):
     slug = "database-unavailable"
 
 
-@router.get("/healthz", operation_id="getHealth", summary="The process is up",
-            response_model=Health)
+@router.get(
+    "/healthz", operation_id="getHealth", summary="The process is up", response_model=Health
+)
 async def healthz() -> Health:
     return Health(status="ok")
 

@@ -18,7 +18,7 @@ class AffiliationLike(Protocol):
 
 
 def format_affiliation(affiliation: AffiliationLike) -> str:
-    """`Senior fellow, ACME (Association for ...)` or `former member of Parliament (Unity Party)`."""
+    """`Fellow, ACME (Association for ...)` or `former member of Parliament (Unity Party)`."""
     text = affiliation.role if affiliation.is_current else f"former {affiliation.role}"
     if affiliation.organization:
         text += f", {affiliation.organization}"

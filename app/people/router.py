@@ -42,8 +42,12 @@ def get_person(request: Request, session: SessionDep, now: Now, person_id: Perso
     responses=problem_responses(400, 404, 422),
 )
 def list_person_quotes(
-    request: Request, session: SessionDep, now: Now, person_id: PersonId,
-    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    person_id: PersonId,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
 ) -> Response:
     service.visible_person(session, person_id, now)
     items, next_cursor = quotes.quotes_page(
@@ -61,11 +65,20 @@ def list_person_quotes(
     responses=problem_responses(400, 404, 422),
 )
 def list_person_articles(
-    request: Request, session: SessionDep, now: Now, person_id: PersonId,
-    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    person_id: PersonId,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
 ) -> Response:
     service.visible_person(session, person_id, now)
     return find_articles(
-        request, session, now=now, filters=ArticleFilters(person=person_id), limit=limit,
-        cursor=cursor, surrogate_keys=("articles", surrogate_key("person", person_id)),
+        request,
+        session,
+        now=now,
+        filters=ArticleFilters(person=person_id),
+        limit=limit,
+        cursor=cursor,
+        surrogate_keys=("articles", surrogate_key("person", person_id)),
     )

@@ -41,9 +41,7 @@ class PersonBase(BaseModel):
     kind: PersonKind
     name: Name = Field(examples=["Helena Marsh"])
     sort_name: Name | None = Field(default=None, examples=["Marsh, Helena"])
-    description: ShortText | None = Field(
-        default=None, examples=["Foreign Minister of Norvania"]
-    )
+    description: ShortText | None = Field(default=None, examples=["Foreign Minister of Norvania"])
 
 
 class PersonCreate(PersonBase):

@@ -51,7 +51,7 @@ def authors_page(
     session: Session, *, now: datetime, limit: int, cursor: str | None
 ) -> tuple[list[AuthorPublic], str | None]:
     """Authors with published articles, by sort name."""
-    statement = select(Person.id, _sort_key).where(
+    statement = select(col(Person.id), _sort_key).where(
         col(Person.id).in_(queries.visible_ref_ids(RefKind.author, now))
     )
     if cursor is not None:
@@ -65,9 +65,7 @@ def authors_page(
 
 
 def create_person(session: Session, *, data: PersonCreate) -> Person:
-    person = Person.model_validate(
-        data.model_dump(exclude={"affiliations"}, mode="json")
-    )
+    person = Person.model_validate(data.model_dump(exclude={"affiliations"}, mode="json"))
     session.add(person)
     session.flush()
     assert person.id is not None

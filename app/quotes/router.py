@@ -24,9 +24,12 @@ router = APIRouter(prefix="/quotes", tags=["quotes"])
     responses=problem_responses(400, 422),
 )
 def list_quotes(
-    request: Request, session: SessionDep, now: Now,
+    request: Request,
+    session: SessionDep,
+    now: Now,
     speaker: Annotated[Id | None, Query(description="Only quotes by this person.")] = None,
-    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
 ) -> Response:
     items, next_cursor = service.quotes_page(
         session, now=now, speaker=speaker, limit=limit, cursor=cursor
@@ -43,7 +46,9 @@ def list_quotes(
     responses=problem_responses(400, 404, 422),
 )
 def get_quote(
-    request: Request, session: SessionDep, now: Now,
+    request: Request,
+    session: SessionDep,
+    now: Now,
     quote_id: Annotated[Id, Path(examples=[1])],
 ) -> Response:
     quote = service.visible_quote(session, quote_id, now)

@@ -12,14 +12,13 @@ class QuoteBase(BaseModel):
     text: LongText = Field(examples=["We will not negotiate while the shelling continues."])
     kind: QuoteKind = Field(description="Direct words, or a paraphrase of them.")
     speaker_role: Name | None = Field(
-        default=None, description="The speaker's role when speaking.",
+        default=None,
+        description="The speaker's role when speaking.",
         examples=["Foreign Minister"],
     )
     said_on: date
     place: Name | None = Field(default=None, examples=["Doha, Qatar"])
-    context: ShortText | None = Field(
-        default=None, examples=["speaking at an international forum"]
-    )
+    context: ShortText | None = Field(default=None, examples=["speaking at an international forum"])
     source_url: HttpUrl | None = None
     language: LanguageCode = "en"
 

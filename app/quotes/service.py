@@ -33,7 +33,7 @@ def quotes_page(
 ) -> tuple[list[QuotePublic], str | None]:
     """Quotes used in published articles, newest said first."""
     keyset = (col(Quote.said_on), col(Quote.id))
-    statement = select(Quote.id, Quote.said_on).where(
+    statement = select(col(Quote.id), col(Quote.said_on)).where(
         col(Quote.id).in_(queries.visible_ref_ids(RefKind.quote, now))
     )
     if speaker is not None:
@@ -41,9 +41,7 @@ def quotes_page(
     if cursor is not None:
         after = decode_cursor(cursor, QUOTE_CURSOR)
         statement = statement.where(after_keyset(keyset, after, descending=True))
-    rows = session.execute(
-        statement.order_by(*(c.desc() for c in keyset)).limit(limit + 1)
-    ).all()
+    rows = session.execute(statement.order_by(*(c.desc() for c in keyset)).limit(limit + 1)).all()
     page, next_cursor = split_page(rows, limit, lambda row: (row[1], row[0]))
     return build_quotes(session, [row[0] for row in page]), next_cursor
 

@@ -27,13 +27,14 @@ router = APIRouter(prefix="/tags", tags=["tags"])
     responses=problem_responses(400, 422),
 )
 def list_tags(
-    request: Request, session: SessionDep, now: Now,
+    request: Request,
+    session: SessionDep,
+    now: Now,
     kind: Annotated[TagKind | None, Query(description="Only tags of this kind.")] = None,
-    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
 ) -> Response:
-    items, next_cursor = service.tags_page(
-        session, now=now, kind=kind, limit=limit, cursor=cursor
-    )
+    items, next_cursor = service.tags_page(session, now=now, kind=kind, limit=limit, cursor=cursor)
     keys = ["tags", *(surrogate_key("tag", t.id) for t in items)]
     return page_response(request, items, next_cursor, surrogate_keys=keys)
 
@@ -46,12 +47,20 @@ def list_tags(
     responses=problem_responses(400, 404, 422),
 )
 def list_tag_articles(
-    request: Request, session: SessionDep, now: Now,
+    request: Request,
+    session: SessionDep,
+    now: Now,
     slug: Annotated[Slug, Path(examples=["diplomacy"])],
-    limit: Limit = DEFAULT_LIMIT, cursor: CursorParam = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
 ) -> Response:
     tag_id = service.visible_tag_id(session, slug, now)
     return find_articles(
-        request, session, now=now, filters=ArticleFilters(tag=slug), limit=limit,
-        cursor=cursor, surrogate_keys=("articles", surrogate_key("tag", tag_id)),
+        request,
+        session,
+        now=now,
+        filters=ArticleFilters(tag=slug),
+        limit=limit,
+        cursor=cursor,
+        surrogate_keys=("articles", surrogate_key("tag", tag_id)),
     )

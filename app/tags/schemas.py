@@ -21,8 +21,9 @@ class TagRef(TagBase):
     """A tag as embedded in an article."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"id": 3, "slug": "diplomacy", "name": "Diplomacy",
-                                         "kind": "topic"}]}
+        json_schema_extra={
+            "examples": [{"id": 3, "slug": "diplomacy", "name": "Diplomacy", "kind": "topic"}]
+        }
     )
 
     id: Id

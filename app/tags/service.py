@@ -28,9 +28,7 @@ def tags_page(
     page, next_cursor = split_page(rows, limit, lambda tag: (tag.slug,))
     counts = queries.counts_by_ref(session, RefKind.tag, [t.id for t in page if t.id], now)
     items = [
-        TagPublic.model_validate(
-            {**tag.model_dump(), "article_count": counts.get(tag.id or 0, 0)}
-        )
+        TagPublic.model_validate({**tag.model_dump(), "article_count": counts.get(tag.id or 0, 0)})
         for tag in page
     ]
     return items, next_cursor
