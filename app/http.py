@@ -2,12 +2,14 @@
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.config import Settings
+from app.errors import problem_responses
 from app.pagination import next_link, page_body
 
 JSON_MEDIA_TYPE = "application/json"
@@ -75,3 +77,29 @@ def page_response(
     return public_response(
         request, body, surrogate_keys=surrogate_keys, headers=next_link(request, next_cursor)
     )
+
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+_CACHE_HEADERS = {
+    "ETag": _header("Strong validator; send it back in If-None-Match."),
+    "Cache-Control": _header("Lifetimes for browsers and shared caches."),
+    "Surrogate-Key": _header("Space-separated keys of the entities inside, for CDN purges."),
+}
+
+
+def read_responses(*, lookup: bool = False, paged: bool = False) -> dict[int | str, Any]:
+    """OpenAPI responses of a public GET: cache headers, 304 and its problems."""
+    headers = dict(_CACHE_HEADERS)
+    if paged:
+        headers["Link"] = _header('`<url>; rel="next"` when there is a next page.')
+    return {
+        200: {"headers": headers},
+        304: {
+            "description": "Not Modified: If-None-Match holds the current ETag.",
+            "headers": _CACHE_HEADERS,
+        },
+        **problem_responses(*((400, 404, 422) if lookup else (400, 422))),
+    }

@@ -50,7 +50,11 @@ HttpUrl = Annotated[
     str,
     StringConstraints(max_length=2048),
     AfterValidator(_http_url),
-    Field(examples=["https://images.meridianledger.example/2026/11/summit.jpg"]),
+    Field(
+        examples=[
+            "https://images.meridianledger.example/2026/10/veresh-security-council-tavrin.jpg"
+        ]
+    ),
 ]
 
 # Write payloads reject unknown fields; public schemas describe what we emit.

@@ -10,8 +10,8 @@ from app.articles.service import ArticleFilters, find_articles, related_articles
 from app.clock import Now
 from app.db import SessionDep
 from app.documents import queries
-from app.errors import NotFound, problem_responses
-from app.http import public_response
+from app.errors import NotFound
+from app.http import public_response, read_responses
 from app.models.enums import ArticleType
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 from app.types import Id, Slug, Timestamp
@@ -29,7 +29,7 @@ MAX_RELATED = 20
     operation_id="listArticles",
     summary="List published articles, newest first",
     response_model=ArticlePage,
-    responses=problem_responses(400, 422),
+    responses=read_responses(paged=True),
 )
 def list_articles(
     request: Request,
@@ -64,7 +64,7 @@ def list_articles(
     operation_id="getArticle",
     summary="Get a published article: the whole page",
     response_model=ArticleDocument,
-    responses=problem_responses(400, 404, 422),
+    responses=read_responses(lookup=True),
 )
 def get_article(request: Request, session: SessionDep, now: Now, slug: SlugPath) -> Response:
     row = queries.document_by_slug(session, slug, now)
@@ -80,7 +80,7 @@ def get_article(request: Request, session: SessionDep, now: Now, slug: SlugPath)
     operation_id="listRelatedArticles",
     summary="Read-more articles sharing tags or people, best first",
     response_model=ArticlePage,
-    responses=problem_responses(400, 404, 422),
+    responses=read_responses(lookup=True, paged=True),
 )
 def list_related_articles(
     request: Request,

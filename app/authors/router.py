@@ -8,8 +8,7 @@ from app.articles.service import ArticleFilters, find_articles
 from app.clock import Now
 from app.db import SessionDep
 from app.documents.refs import surrogate_key
-from app.errors import problem_responses
-from app.http import model_response, page_response
+from app.http import model_response, page_response, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit, Page
 from app.people import service
 from app.people.schemas import AuthorPublic
@@ -29,7 +28,7 @@ class AuthorPage(Page[AuthorPublic]):
     operation_id="listAuthors",
     summary="List authors with published articles, by name",
     response_model=AuthorPage,
-    responses=problem_responses(400, 422),
+    responses=read_responses(paged=True),
 )
 def list_authors(
     request: Request,
@@ -48,7 +47,7 @@ def list_authors(
     operation_id="getAuthor",
     summary="Get an author's card",
     response_model=AuthorPublic,
-    responses=problem_responses(400, 404, 422),
+    responses=read_responses(lookup=True),
 )
 def get_author(request: Request, session: SessionDep, now: Now, author_id: AuthorId) -> Response:
     card = service.author(session, author_id, now)
@@ -60,7 +59,7 @@ def get_author(request: Request, session: SessionDep, now: Now, author_id: Autho
     operation_id="listAuthorArticles",
     summary="List an author's published articles, newest first",
     response_model=ArticlePage,
-    responses=problem_responses(400, 404, 422),
+    responses=read_responses(lookup=True, paged=True),
 )
 def list_author_articles(
     request: Request,

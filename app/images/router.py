@@ -8,8 +8,8 @@ from app.db import SessionDep
 from app.documents import queries
 from app.documents.graph import Builder, Graph
 from app.documents.refs import RefKind, surrogate_key
-from app.errors import NotFound, problem_responses
-from app.http import model_response
+from app.errors import NotFound
+from app.http import model_response, read_responses
 from app.images.schemas import ImagePublic
 from app.types import Id
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/images", tags=["images"])
     operation_id="getImage",
     summary="Get an image with its credit, caption and who is pictured",
     response_model=ImagePublic,
-    responses=problem_responses(400, 404, 422),
+    responses=read_responses(lookup=True),
 )
 def get_image(
     request: Request,

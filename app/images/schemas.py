@@ -7,18 +7,20 @@ from app.types import WRITE_CONFIG, HttpUrl, Id, LongText, Name, ShortText
 
 class ImageBase(BaseModel):
     url: HttpUrl
-    alt_text: ShortText = Field(examples=["Two ministers shake hands in front of flags"])
+    alt_text: ShortText = Field(
+        examples=["A man in a dark suit sits at the head of a long table lined with officials"]
+    )
     caption: LongText | None = Field(
         default=None,
-        examples=["Foreign Minister Helena Marsh (left) greets her counterpart in Vienna."],
+        examples=["President Anatol Veresh of Kestria (center) chairs the security council."],
     )
     credit_line: ShortText = Field(
         description="The credit exactly as the publisher prints it.",
-        examples=["Ann Poe, Newswire, Government Pool Photo via AP"],
+        examples=["Pavel Drozdan, Kestria Press, Government Pool Photo via AP"],
     )
-    photographer: Name | None = Field(default=None, examples=["Ann Poe"])
+    photographer: Name | None = Field(default=None, examples=["Pavel Drozdan"])
     provider: Name | None = Field(
-        default=None, description="Agency or provider.", examples=["Newswire"]
+        default=None, description="Agency or provider.", examples=["Kestria Press"]
     )
     distributor: Name | None = Field(
         default=None, description="The agency it was distributed via.", examples=["AP"]
@@ -35,14 +37,14 @@ class ImageBase(BaseModel):
     width: int | None = Field(default=None, ge=1, le=100_000)
     height: int | None = Field(default=None, ge=1, le=100_000)
     taken_on: date | None = None
-    location: Name | None = Field(default=None, examples=["Vienna, Austria"])
+    location: Name | None = Field(default=None, examples=["Tavrin, Kestria"])
 
 
 class DepictionCreate(BaseModel):
     model_config = WRITE_CONFIG
 
     person_id: Id
-    frame_position: Name | None = Field(default=None, examples=["left"])
+    frame_position: Name | None = Field(default=None, examples=["center"])
 
 
 class ImageCreate(ImageBase):
@@ -54,7 +56,7 @@ class ImageCreate(ImageBase):
 class DepictedPerson(BaseModel):
     person_id: Id
     name: str
-    frame_position: str | None = Field(examples=["left"])
+    frame_position: str | None = Field(examples=["center"])
 
 
 class ImagePublic(ImageBase):

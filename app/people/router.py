@@ -8,8 +8,7 @@ from app.articles.service import ArticleFilters, find_articles
 from app.clock import Now
 from app.db import SessionDep
 from app.documents.refs import surrogate_key
-from app.errors import problem_responses
-from app.http import model_response, page_response
+from app.http import model_response, page_response, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 from app.people import service
 from app.people.schemas import PersonPublic
@@ -27,7 +26,7 @@ PersonId = Annotated[Id, Path(description="The person's or organization's id.", 
     operation_id="getPerson",
     summary="Get a person or organization",
     response_model=PersonPublic,
-    responses=problem_responses(400, 404, 422),
+    responses=read_responses(lookup=True),
 )
 def get_person(request: Request, session: SessionDep, now: Now, person_id: PersonId) -> Response:
     card = service.visible_person(session, person_id, now)
@@ -39,7 +38,7 @@ def get_person(request: Request, session: SessionDep, now: Now, person_id: Perso
     operation_id="listPersonQuotes",
     summary="List what a person or organization said, newest first",
     response_model=QuotePage,
-    responses=problem_responses(400, 404, 422),
+    responses=read_responses(lookup=True, paged=True),
 )
 def list_person_quotes(
     request: Request,
@@ -62,7 +61,7 @@ def list_person_quotes(
     operation_id="listPersonArticles",
     summary="List published articles mentioning a person, newest first",
     response_model=ArticlePage,
-    responses=problem_responses(400, 404, 422),
+    responses=read_responses(lookup=True, paged=True),
 )
 def list_person_articles(
     request: Request,

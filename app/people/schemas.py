@@ -14,18 +14,18 @@ class Link(BaseModel):
 
 class AffiliationBase(BaseModel):
     role: Name = Field(examples=["Executive Director"])
-    organization: Name | None = Field(default=None, examples=["ACME"])
+    organization: Name | None = Field(default=None, examples=["BRIDGE"])
     organization_full_name: ShortText | None = Field(
         default=None,
         description="The organization's name spelled out when `organization` is an acronym.",
-        examples=["Association for Civic Mediation and Exchange"],
+        examples=["Bureau for Regional Initiatives in Dialogue, Governance and Engagement"],
     )
     organization_id: Id | None = Field(
         default=None, description="The organization's own record, when it has one."
     )
     is_current: bool = True
     note: Name | None = Field(
-        default=None, description="Shown in parentheses, e.g. a party.", examples=["Unity Party"]
+        default=None, description="Shown in parentheses, e.g. a party.", examples=["Civic Alliance"]
     )
 
 
@@ -39,8 +39,8 @@ class AffiliationPublic(AffiliationBase):
 
 class PersonBase(BaseModel):
     kind: PersonKind
-    name: Name = Field(examples=["Helena Marsh"])
-    sort_name: Name | None = Field(default=None, examples=["Marsh, Helena"])
+    name: Name = Field(examples=["Elin Haugland"])
+    sort_name: Name | None = Field(default=None, examples=["Haugland, Elin"])
     description: ShortText | None = Field(default=None, examples=["Foreign Minister of Norvania"])
 
 

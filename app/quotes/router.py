@@ -6,8 +6,7 @@ from fastapi.responses import Response
 from app.clock import Now
 from app.db import SessionDep
 from app.documents.refs import surrogate_key
-from app.errors import problem_responses
-from app.http import model_response, page_response
+from app.http import model_response, page_response, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 from app.quotes import service
 from app.quotes.schemas import QuotePage, QuotePublic
@@ -21,7 +20,7 @@ router = APIRouter(prefix="/quotes", tags=["quotes"])
     operation_id="listQuotes",
     summary="List quotes used in published articles, newest first",
     response_model=QuotePage,
-    responses=problem_responses(400, 422),
+    responses=read_responses(paged=True),
 )
 def list_quotes(
     request: Request,
@@ -43,7 +42,7 @@ def list_quotes(
     operation_id="getQuote",
     summary="Get a quote",
     response_model=QuotePublic,
-    responses=problem_responses(400, 404, 422),
+    responses=read_responses(lookup=True),
 )
 def get_quote(
     request: Request,

@@ -9,7 +9,9 @@ from app.types import WRITE_CONFIG, HttpUrl, Id, LanguageCode, LongText, Name, S
 
 
 class QuoteBase(BaseModel):
-    text: LongText = Field(examples=["We will not negotiate while the shelling continues."])
+    text: LongText = Field(
+        examples=["Both governments have told us they are ready to sit in the same room."]
+    )
     kind: QuoteKind = Field(description="Direct words, or a paraphrase of them.")
     speaker_role: Name | None = Field(
         default=None,
@@ -17,8 +19,10 @@ class QuoteBase(BaseModel):
         examples=["Foreign Minister"],
     )
     said_on: date
-    place: Name | None = Field(default=None, examples=["Doha, Qatar"])
-    context: ShortText | None = Field(default=None, examples=["speaking at an international forum"])
+    place: Name | None = Field(default=None, examples=["Halvik, Norvania"])
+    context: ShortText | None = Field(
+        default=None, examples=["at a news conference at the Foreign Ministry"]
+    )
     source_url: HttpUrl | None = None
     language: LanguageCode = "en"
 

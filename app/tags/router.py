@@ -8,8 +8,7 @@ from app.articles.service import ArticleFilters, find_articles
 from app.clock import Now
 from app.db import SessionDep
 from app.documents.refs import surrogate_key
-from app.errors import problem_responses
-from app.http import page_response
+from app.http import page_response, read_responses
 from app.models.enums import TagKind
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 from app.tags import service
@@ -24,7 +23,7 @@ router = APIRouter(prefix="/tags", tags=["tags"])
     operation_id="listTags",
     summary="List tags of published articles, by slug",
     response_model=TagPage,
-    responses=problem_responses(400, 422),
+    responses=read_responses(paged=True),
 )
 def list_tags(
     request: Request,
@@ -44,7 +43,7 @@ def list_tags(
     operation_id="listTagArticles",
     summary="List published articles with a tag, newest first",
     response_model=ArticlePage,
-    responses=problem_responses(400, 404, 422),
+    responses=read_responses(lookup=True, paged=True),
 )
 def list_tag_articles(
     request: Request,
