@@ -16,7 +16,7 @@ from app.db import create_db_engine
 from app.errors import install_error_handlers
 from app.images.router import router as images_router
 from app.logs import configure_logging
-from app.middleware import RequestContextMiddleware
+from app.middleware import HeadAsGetMiddleware, RequestContextMiddleware
 from app.models.base import utcnow
 from app.openapi import install_openapi
 from app.ops.router import router as ops_router
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         expose_headers=["ETag", "Link", "X-Request-ID", "Surrogate-Key"],
         max_age=86400,
     )
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestContextMiddleware)
     install_openapi(app)
     return app

@@ -97,4 +97,25 @@ def _log_request(scope: Scope, status: int, started: float, request_id: str) -> 
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
     }
-    log.info(orjson.dumps(record).decode())
+    log.info("request", extra={"fields": record})
+
+
+class HeadAsGetMiddleware:
+    """Answers HEAD like GET without the body, for every GET route (RFC 9110 9.3.2)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)
