@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     gzip_minimum_size: int = Field(default=1024, ge=0)
     log_level: str = "info"
     public_base_url: str | None = Field(
-        default=None, description="Absolute base for links; defaults to the request's own"
+        default=None,
+        description="Origin for absolute links (Link headers), e.g. https://api.example.com; "
+        "by default the request's own",
     )
 
 

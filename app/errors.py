@@ -154,3 +154,13 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: _problem_content(status, descriptions.get(status, HTTPStatus(status).phrase))
         for status in statuses
     }
+
+
+class Unauthorized(AppError):
+    status = HTTPStatus.UNAUTHORIZED
+    slug = "unauthorized"
+
+
+class Forbidden(AppError):
+    status = HTTPStatus.FORBIDDEN
+    slug = "forbidden"

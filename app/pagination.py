@@ -5,6 +5,7 @@ import binascii
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 import orjson
 from fastapi import Query
@@ -53,8 +54,12 @@ def _parse(value: Any, kind: type[CursorValue]) -> CursorValue:
     if kind is date and isinstance(value, str):
         return date.fromisoformat(value)
     if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        if not 0 <= value < 2**63:
+            raise ValueError("cursor id out of range")
         return value
     if kind is str and isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("cursor text with a NUL character")
         return value
     raise ValueError("cursor value of the wrong type")
 
@@ -84,6 +89,9 @@ def next_link(request: Request, next_cursor: str | None) -> dict[str, str]:
     if next_cursor is None:
         return {}
     url = request.url.include_query_params(cursor=next_cursor)
+    base: str | None = request.app.state.settings.public_base_url
+    if base is not None:
+        url = url.replace(**_origin_parts(base))
     return {"Link": f'<{url}>; rel="next"'}
 
 
@@ -93,6 +101,11 @@ def split_page(
     """`rows` holds up to limit + 1 rows; the extra one only says a next page exists."""
     page = rows[:limit]
     return page, encode_cursor(key(page[-1])) if len(rows) > limit else None
+
+
+def _origin_parts(base: str) -> dict[str, Any]:
+    parts = urlsplit(base)
+    return {"scheme": parts.scheme, "netloc": parts.netloc}
 
 
 def page_body(items: Sequence[bytes], next_cursor: str | None) -> bytes:

@@ -6,10 +6,14 @@ from app.models.articles import (
     ArticleImage,
     ArticleMention,
     ArticleQuote,
+    ArticleRevision,
+    ArticleSlugRedirect,
     ArticleTag,
 )
+from app.models.auth import ApiToken
 from app.models.base import metadata
 from app.models.documents import PublishedArticle, PublishedArticleRef
+from app.models.idempotency import IdempotencyRecord
 from app.models.images import Image, ImageDepiction
 from app.models.people import Affiliation, Person
 from app.models.quotes import Quote
@@ -17,12 +21,16 @@ from app.models.tags import Tag
 
 __all__ = [
     "Affiliation",
+    "ApiToken",
     "Article",
     "ArticleAuthor",
     "ArticleImage",
     "ArticleMention",
     "ArticleQuote",
+    "ArticleRevision",
+    "ArticleSlugRedirect",
     "ArticleTag",
+    "IdempotencyRecord",
     "Image",
     "ImageDepiction",
     "Person",

@@ -8,10 +8,10 @@ save so "which articles use image 7" is one indexed query.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from app.models.base import JSONType, UTCDateTime, enum_type, utcnow
+from app.models.base import Audited, JSONType, UTCDateTime, enum_type, utcnow
 from app.models.enums import ArticleStatus, ArticleType
 
 
@@ -27,7 +27,7 @@ def _fk(target: str, *, primary_key: bool = False, ondelete: str = "CASCADE") ->
     )
 
 
-class Article(SQLModel, table=True):
+class Article(Audited, table=True):
     __tablename__ = "articles"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,11 +44,14 @@ class Article(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("images.id", ondelete="RESTRICT"), nullable=True),
     )
     lead_image_caption: str | None = Field(default=None, sa_type=Text)
-    status: ArticleStatus = Field(default=ArticleStatus.draft, sa_type=enum_type(ArticleStatus))
-    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    modified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: ArticleStatus = Field(default=ArticleStatus.draft, sa_type=enum_type(ArticleStatus))
+    # What readers see: the revision last published, from published_at on.
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_by: str | None = Field(default=None, sa_type=String(100))
+    published_revision: int | None = Field(
+        default=None, description="The number of the revision readers see."
+    )
 
 
 class ArticleAuthor(SQLModel, table=True):
@@ -96,3 +99,28 @@ class ArticleTag(SQLModel, table=True):
     article_id: int = _fk("articles.id", primary_key=True)
     tag_id: int = _fk("tags.id", primary_key=True, ondelete="RESTRICT")
     position: int
+
+
+class ArticleRevision(SQLModel, table=True):
+    """An immutable snapshot of an article's content, kept at every save and publish."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = _fk("articles.id")
+    number: int
+    action: str = Field(sa_type=String(16))
+    content: dict[str, Any] = Field(sa_type=JSONType)
+    changed_fields: list[str] = Field(default_factory=list, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str | None = Field(default=None, sa_type=String(100))
+
+
+class ArticleSlugRedirect(SQLModel, table=True):
+    """A slug an article was published under before; it answers 301 to the current one."""
+
+    __tablename__ = "article_slug_redirects"
+
+    slug: str = Field(sa_type=String(120), primary_key=True)
+    article_id: int = _fk("articles.id")

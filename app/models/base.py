@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, TypeDecorator
+from sqlalchemy import JSON, DateTime, Dialect, String, TypeDecorator
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 # Stable constraint names make migrations reproducible on both databases.
 metadata = SQLModel.metadata
@@ -52,3 +52,13 @@ def enum_type(enum: type[StrEnum]) -> Any:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Audited(SQLModel):
+    """Who created and last changed a record, and its version for If-Match."""
+
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str | None = Field(default=None, sa_type=String(100))
+    modified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    modified_by: str | None = Field(default=None, sa_type=String(100))

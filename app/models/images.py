@@ -1,12 +1,12 @@
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlmodel import Column, Field, SQLModel
 
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import Audited
 
 
-class Image(SQLModel, table=True):
+class Image(Audited, table=True):
     """A photo and its rights: the credit line as written plus its queryable parts."""
 
     __tablename__ = "images"
@@ -28,8 +28,6 @@ class Image(SQLModel, table=True):
     height: int | None = None
     taken_on: date | None = None
     location: str | None = Field(default=None, sa_type=String(200))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    modified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ImageDepiction(SQLModel, table=True):

@@ -1,14 +1,13 @@
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from app.models.base import JSONType, UTCDateTime, enum_type, utcnow
+from app.models.base import Audited, JSONType, enum_type
 from app.models.enums import PersonKind
 
 
-class Person(SQLModel, table=True):
+class Person(Audited, table=True):
     """A person or an organization: authors, officials, institutions that speak."""
 
     __tablename__ = "people"
@@ -24,8 +23,6 @@ class Person(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("images.id", ondelete="SET NULL"), nullable=True),
     )
     links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    modified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Affiliation(SQLModel, table=True):

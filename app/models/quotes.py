@@ -1,13 +1,13 @@
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
-from sqlmodel import Column, Field, SQLModel
+from sqlmodel import Column, Field
 
-from app.models.base import UTCDateTime, enum_type, utcnow
+from app.models.base import Audited, enum_type
 from app.models.enums import QuoteKind
 
 
-class Quote(SQLModel, table=True):
+class Quote(Audited, table=True):
     """Words someone said, once, reusable across articles."""
 
     __tablename__ = "quotes"
@@ -25,5 +25,3 @@ class Quote(SQLModel, table=True):
     context: str | None = Field(default=None, sa_type=String(500))
     source_url: str | None = Field(default=None, sa_type=String(2048))
     language: str = Field(default="en", sa_type=String(16))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    modified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

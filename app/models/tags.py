@@ -1,11 +1,11 @@
 from sqlalchemy import String, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.models.base import enum_type
+from app.models.base import Audited, enum_type
 from app.models.enums import TagKind
 
 
-class Tag(SQLModel, table=True):
+class Tag(Audited, table=True):
     __tablename__ = "tags"
 
     id: int | None = Field(default=None, primary_key=True)

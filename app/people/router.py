@@ -52,7 +52,11 @@ def list_person_quotes(
     items, next_cursor = quotes.quotes_page(
         session, now=now, speaker=person_id, limit=limit, cursor=cursor
     )
-    keys = ["quotes", surrogate_key("person", person_id)]
+    keys = [
+        "quotes",
+        surrogate_key("person", person_id),
+        *(surrogate_key("quote", q.id) for q in items),
+    ]
     return page_response(request, items, next_cursor, surrogate_keys=keys)
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c6f3a5deaedd
+Revision ID: d4235cda18f2
 Revises:
-Create Date: 2026-11-25 15:06:36.217551
+Create Date: 2026-11-25 15:19:32.760878
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "c6f3a5deaedd"
+revision: str = "d4235cda18f2"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -20,7 +20,29 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
 
     op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column(
+            "scopes",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    )
+    op.create_table(
         "images",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.Column("modified_at", sa.DateTime(), nullable=False),
+        sa.Column("modified_by", sa.String(length=100), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("url", sa.String(length=2048), nullable=False),
         sa.Column("alt_text", sa.String(length=1000), nullable=False),
@@ -38,12 +60,15 @@ def upgrade() -> None:
         sa.Column("height", sa.Integer(), nullable=True),
         sa.Column("taken_on", sa.Date(), nullable=True),
         sa.Column("location", sa.String(length=200), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("modified_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_images")),
     )
     op.create_table(
         "tags",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.Column("modified_at", sa.DateTime(), nullable=False),
+        sa.Column("modified_by", sa.String(length=100), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slug", sa.String(length=120), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
@@ -58,6 +83,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "articles",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.Column("modified_at", sa.DateTime(), nullable=False),
+        sa.Column("modified_by", sa.String(length=100), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slug", sa.String(length=120), nullable=False),
         sa.Column(
@@ -77,15 +107,15 @@ def upgrade() -> None:
         sa.Column("author_note", sa.Text(), nullable=True),
         sa.Column("lead_image_id", sa.Integer(), nullable=True),
         sa.Column("lead_image_caption", sa.Text(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=True),
         sa.Column(
             "status",
             sa.Enum("draft", "published", "archived", name="articlestatus", native_enum=False),
             nullable=False,
         ),
         sa.Column("published_at", sa.DateTime(), nullable=True),
-        sa.Column("updated_at", sa.DateTime(), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("modified_at", sa.DateTime(), nullable=False),
+        sa.Column("published_by", sa.String(length=100), nullable=True),
+        sa.Column("published_revision", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["lead_image_id"],
             ["images.id"],
@@ -96,7 +126,35 @@ def upgrade() -> None:
         sa.UniqueConstraint("slug", name=op.f("uq_articles_slug")),
     )
     op.create_table(
+        "idempotency_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("body", sa.LargeBinary(), nullable=True),
+        sa.Column(
+            "headers",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["token_id"],
+            ["api_tokens.id"],
+            name=op.f("fk_idempotency_records_token_id_api_tokens"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
+        sa.UniqueConstraint("token_id", "key", name=op.f("uq_idempotency_records_token_id_key")),
+    )
+    op.create_table(
         "people",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.Column("modified_at", sa.DateTime(), nullable=False),
+        sa.Column("modified_by", sa.String(length=100), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
@@ -113,8 +171,6 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("modified_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["headshot_image_id"],
             ["images.id"],
@@ -215,6 +271,57 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("article_id", "person_id", name=op.f("pk_article_mentions")),
     )
     op.create_table(
+        "article_revisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column(
+            "content",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "changed_fields",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_article_revisions_article_id_articles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_article_revisions")),
+        sa.UniqueConstraint(
+            "article_id", "number", name=op.f("uq_article_revisions_article_id_number")
+        ),
+    )
+    with op.batch_alter_table("article_revisions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_article_revisions_article_id"), ["article_id"], unique=False
+        )
+
+    op.create_table(
+        "article_slug_redirects",
+        sa.Column("slug", sa.String(length=120), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_article_slug_redirects_article_id_articles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("slug", name=op.f("pk_article_slug_redirects")),
+    )
+    with op.batch_alter_table("article_slug_redirects", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_article_slug_redirects_article_id"), ["article_id"], unique=False
+        )
+
+    op.create_table(
         "article_tags",
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("tag_id", sa.Integer(), nullable=False),
@@ -284,6 +391,11 @@ def upgrade() -> None:
 
     op.create_table(
         "quotes",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.Column("modified_at", sa.DateTime(), nullable=False),
+        sa.Column("modified_by", sa.String(length=100), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column(
@@ -298,8 +410,6 @@ def upgrade() -> None:
         sa.Column("context", sa.String(length=500), nullable=True),
         sa.Column("source_url", sa.String(length=2048), nullable=True),
         sa.Column("language", sa.String(length=16), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("modified_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["speaker_id"],
             ["people.id"],
@@ -380,6 +490,14 @@ def downgrade() -> None:
     op.drop_table("published_articles")
     op.drop_table("image_depictions")
     op.drop_table("article_tags")
+    with op.batch_alter_table("article_slug_redirects", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_article_slug_redirects_article_id"))
+
+    op.drop_table("article_slug_redirects")
+    with op.batch_alter_table("article_revisions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_article_revisions_article_id"))
+
+    op.drop_table("article_revisions")
     op.drop_table("article_mentions")
     with op.batch_alter_table("article_images", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_article_images_image_id"))
@@ -388,6 +506,8 @@ def downgrade() -> None:
     op.drop_table("article_authors")
     op.drop_table("affiliations")
     op.drop_table("people")
+    op.drop_table("idempotency_records")
     op.drop_table("articles")
     op.drop_table("tags")
     op.drop_table("images")
+    op.drop_table("api_tokens")

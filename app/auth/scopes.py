@@ -1,0 +1,28 @@
+"""What each scope allows. Broader scopes include the narrower ones they need."""
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Scope(StrEnum):
+    content_read = "content:read"
+    content_write = "content:write"
+    content_publish = "content:publish"
+    admin = "admin"
+
+
+_IMPLIES: dict[Scope, frozenset[Scope]] = {
+    Scope.content_read: frozenset(),
+    # Writing and publishing need the draft's ETag, so they include reading it.
+    Scope.content_write: frozenset({Scope.content_read}),
+    Scope.content_publish: frozenset({Scope.content_read}),
+    Scope.admin: frozenset(Scope),
+}
+
+
+def granted_scopes(scopes: Iterable[str]) -> frozenset[Scope]:
+    granted: set[Scope] = set()
+    for name in scopes:
+        scope = Scope(name)
+        granted |= {scope, *_IMPLIES[scope]}
+    return frozenset(granted)
