@@ -29,6 +29,11 @@ def hours_ago(hours: float) -> datetime:
     return datetime.now(UTC) - timedelta(hours=hours)
 
 
+def hours_ahead(hours: float) -> datetime:
+    """A publish time still to come: the article is scheduled."""
+    return datetime.now(UTC) + timedelta(hours=hours)
+
+
 def person(session: Session, **fields: Any) -> Person:
     n = _n()
     data = {"kind": "person", "name": f"Person {n}", **fields}
@@ -86,3 +91,13 @@ def article(session: Session, **fields: Any) -> Article:
     row = create_article(session, data=ArticleCreate.model_validate(data))
     session.commit()
     return row
+
+
+def draft(session: Session, **fields: Any) -> Article:
+    """An unpublished article; published_at may still be set (an editor's planned time)."""
+    return article(session, **{"status": "draft", **fields})
+
+
+def scheduled(session: Session, hours: float = 2, **fields: Any) -> Article:
+    """A published article whose publish time is `hours` from now."""
+    return article(session, **{"published_at": hours_ahead(hours), **fields})

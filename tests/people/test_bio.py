@@ -1,0 +1,69 @@
+"""bio_line: the one line under an author's name, built from ordered affiliations."""
+
+from dataclasses import dataclass
+
+from app.people.bio import bio_line, format_affiliation
+
+
+@dataclass(frozen=True)
+class Aff:
+    role: str
+    organization: str | None = None
+    organization_full_name: str | None = None
+    is_current: bool = True
+    note: str | None = None
+
+
+def test_role_alone() -> None:
+    assert format_affiliation(Aff("Columnist")) == "Columnist"
+
+
+def test_role_and_organization() -> None:
+    assert format_affiliation(Aff("Senior fellow", "Example Council")) == (
+        "Senior fellow, Example Council"
+    )
+
+
+def test_acronym_is_spelled_out_in_parentheses() -> None:
+    aff = Aff("Executive Director", "ACME", "Association for Civic Mediation and Exchange")
+
+    assert format_affiliation(aff) == (
+        "Executive Director, ACME (Association for Civic Mediation and Exchange)"
+    )
+
+
+def test_former_role_with_party_note() -> None:
+    aff = Aff("member of Parliament", is_current=False, note="Unity Party")
+
+    assert format_affiliation(aff) == "former member of Parliament (Unity Party)"
+
+
+def test_former_role_at_organization_with_full_name_and_note() -> None:
+    aff = Aff("Adviser", "UNDP", "United Nations Development Programme", False, "2010-2014")
+
+    assert format_affiliation(aff) == (
+        "former Adviser, UNDP (United Nations Development Programme) (2010-2014)"
+    )
+
+
+def test_bio_line_joins_affiliations_in_order() -> None:
+    affiliations = [
+        Aff("Executive Director", "ACME", "Association for Civic Mediation and Exchange"),
+        Aff("Senior non-resident fellow", "Example Council"),
+        Aff("member of Parliament", is_current=False, note="Unity Party"),
+    ]
+
+    assert bio_line(affiliations) == (
+        "Executive Director, ACME (Association for Civic Mediation and Exchange); "
+        "Senior non-resident fellow, Example Council; "
+        "former member of Parliament (Unity Party)"
+    )
+    assert bio_line(reversed(affiliations)) == (
+        "former member of Parliament (Unity Party); "
+        "Senior non-resident fellow, Example Council; "
+        "Executive Director, ACME (Association for Civic Mediation and Exchange)"
+    )
+
+
+def test_no_affiliations_is_no_bio_line() -> None:
+    assert bio_line([]) is None

@@ -1,0 +1,301 @@
+"""Every error is application/problem+json with type, title, status, detail and the request id."""
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.config import Settings
+from app.main import create_app
+from tests import factories
+from tests.helpers import ok, problem
+
+UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
+
+
+def _list_urls(session: Session) -> list[str]:
+    """Every paged list, each with enough published data to reach its cursor handling."""
+    author = factories.person(session)
+    speaker = factories.person(session)
+    words = factories.quote(session, speaker)
+    topic = factories.tag(session)
+    factories.article(
+        session,
+        author_ids=[author.id],
+        mentions=[{"person_id": speaker.id}],
+        tag_ids=[topic.id],
+        body=[{"type": "quote", "quote_id": words.id}],
+    )
+    return [
+        "/v1/articles",
+        "/v1/authors",
+        f"/v1/authors/{author.id}/articles",
+        f"/v1/people/{speaker.id}/quotes",
+        f"/v1/people/{speaker.id}/articles",
+        "/v1/quotes",
+        "/v1/tags",
+        f"/v1/tags/{topic.slug}/articles",
+    ]
+
+
+def _cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(values)).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/articles/no-such-article",
+        "/v1/articles/no-such-article/related",
+        "/v1/authors/424242",
+        "/v1/authors/424242/articles",
+        "/v1/people/424242",
+        "/v1/people/424242/quotes",
+        "/v1/people/424242/articles",
+        "/v1/images/424242",
+        "/v1/quotes/424242",
+        "/v1/tags/no-such-tag/articles",
+    ],
+)
+def test_unknown_slug_or_id_is_404(client: TestClient, url: str) -> None:
+    body = problem(client.get(url), 404)
+
+    assert body["type"] == "urn:byline:problem:not-found"
+    assert body["instance"] == url
+
+
+@pytest.mark.parametrize("url", ["/v1/nothing-here", "/nothing", "/v2/articles"])
+def test_unknown_route_is_404(client: TestClient, url: str) -> None:
+    body = problem(client.get(url), 404)
+
+    assert url in body["detail"]
+
+
+@pytest.mark.parametrize("method", ["DELETE", "POST", "PUT", "PATCH"])
+def test_wrong_method_is_405(client: TestClient, method: str) -> None:
+    response = client.request(method, "/v1/articles")
+
+    problem(response, 405)
+    assert "GET" in response.headers["allow"]
+
+
+MALFORMED_CURSORS = {
+    "garbage": "not-a-cursor",
+    "punctuation": "!!!",
+    "non-ascii": "é",
+    "empty-list": _cursor([]),
+    "object": base64.urlsafe_b64encode(b'{"a": 1}').decode(),
+    "float": _cursor([1.5]),
+    "too-long": _cursor([1, 2, 3]),
+    "booleans": _cursor([True, True]),
+    "nulls": _cursor([None, None]),
+}
+
+
+@pytest.mark.parametrize("cursor", MALFORMED_CURSORS.values(), ids=MALFORMED_CURSORS.keys())
+def test_malformed_cursor_is_400_on_every_list(
+    client: TestClient, session: Session, cursor: str
+) -> None:
+    for url in _list_urls(session):
+        body = problem(client.get(url, params={"cursor": cursor}), 400)
+        assert body["type"] == "urn:byline:problem:invalid-cursor", url
+
+
+def test_cursor_of_another_list_is_400(client: TestClient, session: Session) -> None:
+    for h in (1, 2):
+        factories.article(session, published_at=factories.hours_ago(h))
+    article_cursor = ok(client.get("/v1/articles", params={"limit": 1}))["next_cursor"]
+    tag_cursor = _cursor(["diplomacy"])
+
+    problem(client.get("/v1/tags", params={"cursor": article_cursor}), 400)
+    problem(client.get("/v1/articles", params={"cursor": tag_cursor}), 400)
+
+
+def test_cursor_datetime_without_zone_is_400(client: TestClient) -> None:
+    response = client.get("/v1/articles", params={"cursor": _cursor(["2026-11-01T00:00:00", 1])})
+
+    problem(response, 400)
+
+
+@pytest.mark.parametrize(
+    ("path", "cursor"),
+    [
+        pytest.param("/v1/articles", _cursor(["2026-11-01T00:00:00+00:00", 2**63]), id="articles"),
+        pytest.param("/v1/quotes", _cursor(["2026-11-01", 2**63]), id="quotes"),
+        pytest.param("/v1/authors", _cursor(["Name", 2**63]), id="authors"),
+    ],
+)
+def test_cursor_with_an_id_out_of_range_is_400(
+    client: TestClient, session: Session, path: str, cursor: str
+) -> None:
+    factories.article(session, author_ids=[factories.person(session).id])
+
+    problem(client.get(path, params={"cursor": cursor}), 400)
+
+
+@pytest.mark.parametrize(
+    ("path", "cursor"),
+    [
+        pytest.param("/v1/authors", _cursor(["Na\u0000me", 1]), id="authors"),
+        pytest.param("/v1/tags", _cursor(["topic\u0000"]), id="tags"),
+    ],
+)
+def test_cursor_with_a_nul_character_is_never_a_server_error(
+    client: TestClient, session: Session, path: str, cursor: str
+) -> None:
+    factories.article(session, author_ids=[factories.person(session).id])
+
+    response = client.get(path, params={"cursor": cursor})
+
+    # SQLite can hold NUL in text, PostgreSQL cannot: either answer is fine, a 500 is not.
+    if response.status_code != 200:
+        problem(response, 400)
+
+
+def test_unknown_query_parameter_is_400_everywhere(client: TestClient, session: Session) -> None:
+    urls = [*_list_urls(session), "/v1/articles/whatever", "/v1/images/1", "/v1/quotes/1"]
+    for url in urls:
+        body = problem(client.get(url, params={"sort": "oldest"}), 400)
+        assert body["type"] == "urn:byline:problem:unknown-query-parameter", url
+        assert "sort" in body["detail"], url
+
+
+def test_unknown_query_parameter_changes_nothing_about_known_ones(client: TestClient) -> None:
+    body = problem(client.get("/v1/articles", params={"limit": 5, "page": 2}), 400)
+
+    assert "page" in body["detail"]
+    assert "limit" not in body["detail"].split("Allowed")[0]
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "101", "1000", "ten", "1.5"])
+def test_limit_out_of_range_is_422_naming_the_parameter(
+    client: TestClient, session: Session, limit: str
+) -> None:
+    for url in _list_urls(session):
+        body = problem(client.get(url, params={"limit": limit}), 422)
+        assert body["type"] == "urn:byline:problem:validation-error", url
+        assert [e["location"] for e in body["errors"]] == [["query", "limit"]], url
+        assert "limit" in body["detail"], url
+
+
+def test_related_limit_is_bounded(client: TestClient, session: Session) -> None:
+    art = factories.article(session)
+
+    for limit in ("0", "21"):
+        body = problem(client.get(f"/v1/articles/{art.slug}/related", params={"limit": limit}), 422)
+        assert [e["location"] for e in body["errors"]] == [["query", "limit"]]
+
+
+@pytest.mark.parametrize("name", ["published_after", "published_before"])
+@pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "2026-11-31", ""])
+def test_bad_date_is_422_naming_the_parameter(client: TestClient, name: str, value: str) -> None:
+    body = problem(client.get("/v1/articles", params={name: value}), 422)
+
+    assert [e["location"] for e in body["errors"]] == [["query", name]]
+
+
+@pytest.mark.parametrize(
+    ("params", "location"),
+    [
+        ({"type": "blog"}, ["query", "type"]),
+        ({"author": "0"}, ["query", "author"]),
+        ({"author": "ada"}, ["query", "author"]),
+        ({"person": "-3"}, ["query", "person"]),
+        ({"tag": "Not A Slug"}, ["query", "tag"]),
+        ({"cursor": "x" * 513}, ["query", "cursor"]),
+    ],
+)
+def test_bad_filter_is_422_naming_the_parameter(
+    client: TestClient, params: dict[str, str], location: list[str]
+) -> None:
+    body = problem(client.get("/v1/articles", params=params), 422)
+
+    assert [e["location"] for e in body["errors"]] == [location]
+
+
+def test_every_invalid_parameter_is_named(client: TestClient) -> None:
+    params = {"limit": "0", "published_after": "soon", "type": "blog"}
+
+    body = problem(client.get("/v1/articles", params=params), 422)
+
+    locations = sorted(tuple(e["location"]) for e in body["errors"])
+    assert locations == [("query", "limit"), ("query", "published_after"), ("query", "type")]
+    assert all(e["message"] and e["type"] for e in body["errors"])
+
+
+@pytest.mark.parametrize(
+    ("url", "location"),
+    [
+        ("/v1/people/abc", ["path", "person_id"]),
+        ("/v1/authors/0", ["path", "author_id"]),
+        ("/v1/images/99999999999", ["path", "image_id"]),
+        ("/v1/quotes/-1", ["path", "quote_id"]),
+        ("/v1/tags/Bad_Slug/articles", ["path", "slug"]),
+    ],
+)
+def test_bad_path_parameter_is_422_naming_it(
+    client: TestClient, url: str, location: list[str]
+) -> None:
+    body = problem(client.get(url), 422)
+
+    assert [e["location"] for e in body["errors"]] == [location]
+
+
+def _raise(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("secret internals: password=hunter2")
+
+
+def test_unhandled_exception_is_500_problem_without_traceback(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.articles.router.find_articles", _raise)
+
+    response = client.get("/v1/articles", headers={"X-Request-ID": "crash-1"})
+
+    body = problem(response, 500)
+    assert body["request_id"] == "crash-1"
+    assert response.headers["x-request-id"] == "crash-1"
+    assert "Traceback" not in response.text
+    assert "hunter2" not in response.text
+    assert "RuntimeError" not in response.text
+
+
+def test_unhandled_exception_is_readable_by_a_browser_frontend(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.articles.router.find_articles", _raise)
+
+    response = client.get("/v1/articles", headers={"Origin": "https://frontend.example"})
+
+    problem(response, 500)
+    # Without CORS headers the browser hides the body and the request id from the page.
+    assert response.headers.get("access-control-allow-origin") in {"*", "https://frontend.example"}
+
+
+@pytest.fixture
+def broken_client() -> Iterator[TestClient]:
+    """A throwaway app whose database never answers."""
+    app = create_app(Settings(database_url=UNREACHABLE_DATABASE, log_level="critical"))
+    yield TestClient(app, raise_server_exceptions=False)
+    app.state.engine.dispose()
+
+
+def test_database_failure_is_500_problem_without_traceback(broken_client: TestClient) -> None:
+    response = broken_client.get("/v1/articles")
+
+    body = problem(response, 500)
+    assert body["request_id"]
+    assert "Traceback" not in response.text
+    assert "psycopg" not in response.text
+    assert "127.0.0.1" not in response.text
+
+
+def test_readiness_fails_when_the_database_does_not_answer(broken_client: TestClient) -> None:
+    body = problem(broken_client.get("/readyz"), 503)
+
+    assert body["type"] == "urn:byline:problem:database-unavailable"
+    assert ok(broken_client.get("/healthz")) == {"status": "ok"}
