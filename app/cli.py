@@ -1,4 +1,4 @@
-"""The `byline` command: serve, migrate, load-demo, rebuild-documents."""
+"""The `byline` command: serve, migrate, load-demo, rebuild-documents, tokens."""
 
 import argparse
 import sys
@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from sqlmodel import Session
 
+from app.auth.scopes import Scope
 from app.config import get_settings
 from app.db import create_db_engine
 
@@ -46,6 +47,42 @@ def _rebuild_documents(session: Session) -> str:
     return f"rebuilt documents for {rebuild_all(session)} articles"
 
 
+def _create_token(args: argparse.Namespace) -> Callable[[Session], str]:
+    def work(session: Session) -> str:
+        from app.auth.schemas import TokenCreate
+        from app.auth.service import create_token
+
+        data = TokenCreate(name=args.name, scopes=args.scope)
+        token, secret = create_token(session, data=data, created_by="byline tokens create")
+        return (
+            f"token {token.id} {token.name!r} with {' '.join(token.scopes)}:\n{secret}\n"
+            "It is shown only now; store it somewhere safe."
+        )
+
+    return work
+
+
+def _list_tokens(session: Session) -> str:
+    from app.auth.service import list_tokens
+
+    lines = [
+        f"{t.id}\t{t.name}\t{' '.join(t.scopes)}\t{t.prefix}...\t"
+        f"{'revoked ' + t.revoked_at.isoformat() if t.revoked_at else 'active'}"
+        for t in list_tokens(session)
+    ]
+    return "\n".join(["id\tname\tscopes\tprefix\tstate", *lines])
+
+
+def _revoke_token(args: argparse.Namespace) -> Callable[[Session], str]:
+    def work(session: Session) -> str:
+        from app.auth.service import revoke_token
+
+        token = revoke_token(session, token_id=args.id)
+        return f"token {token.id} {token.name!r} revoked"
+
+    return work
+
+
 def _in_transaction(work: Callable[[Session], str]) -> int:
     engine = create_db_engine(get_settings().database_url)
     with Session(engine) as session:
@@ -76,6 +113,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "rebuild-documents", help="re-render every published document from the tables"
     ).set_defaults(run=lambda _args: _in_transaction(_rebuild_documents))
+
+    tokens = commands.add_parser("tokens", help="manage API tokens").add_subparsers(
+        dest="tokens_command", required=True
+    )
+    create = tokens.add_parser("create", help="create a token and print it once")
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--scope",
+        action="append",
+        required=True,
+        choices=[s.value for s in Scope],
+        help="repeat for several scopes",
+    )
+    create.set_defaults(run=lambda args: _in_transaction(_create_token(args)))
+    tokens.add_parser("list", help="list tokens").set_defaults(
+        run=lambda _args: _in_transaction(_list_tokens)
+    )
+    revoke = tokens.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(run=lambda args: _in_transaction(_revoke_token(args)))
 
     args = parser.parse_args(argv)
     result: int = args.run(args)

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 Clock = Callable[[], datetime]
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     clock: Clock = request.app.state.clock
     return clock()
 

@@ -5,22 +5,33 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+WRITE_OPTION = "byline_write"
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run while a writer commits; the busy timeout makes a
     # second writer wait instead of failing with "database is locked".
+    # The driver's own BEGIN is turned off: _begin_sqlite emits ours.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    # A write transaction takes the write lock up front (IMMEDIATE), so it
+    # waits its turn instead of failing when another writer commits between
+    # its first read and its first write.
+    mode = "IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "DEFERRED"
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_db_engine(database_url: str) -> Engine:
@@ -32,6 +43,7 @@ def create_db_engine(database_url: str) -> Engine:
             pool = {"pool_size": 8, "max_overflow": 16}
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
 
@@ -47,5 +59,13 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A session whose transaction is meant to write: one commit, by the route."""
+    with Session(get_engine(request), expire_on_commit=False) as session:
+        session.connection(execution_options={WRITE_OPTION: True})
+        yield session
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 EngineDep = Annotated[Engine, Depends(get_engine)]

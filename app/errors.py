@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:byline:problem:"
@@ -24,6 +25,14 @@ class FieldError(BaseModel):
     type: str = Field(examples=["less_than_equal"])
 
 
+class Usage(BaseModel):
+    """A record that refers to the one being deleted."""
+
+    kind: str = Field(examples=["article"])
+    id: int = Field(examples=[12])
+    label: str = Field(examples=["the-ceasefire-that-nobody-signed (published)"])
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
@@ -33,7 +42,12 @@ class Problem(BaseModel):
     detail: str | None = Field(default=None, examples=["No published article has that slug."])
     instance: str | None = Field(default=None, examples=["/v1/articles/no-such-slug"])
     request_id: str | None = Field(default=None, examples=["5f0c6b7e9a3d4c1f8e2b7a6d5c4b3a21"])
-    errors: list[FieldError] | None = None
+    errors: list[FieldError] | None = Field(
+        default=None, description="On 422: each invalid field, with its location."
+    )
+    used_by: list[Usage] | None = Field(
+        default=None, description="On 409 for a delete: the records that still use it."
+    )
 
 
 class AppError(Exception):
@@ -42,10 +56,19 @@ class AppError(Exception):
     status: int = HTTPStatus.INTERNAL_SERVER_ERROR
     slug: str = "internal-error"
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        errors: list[FieldError] | None = None,
+        used_by: list[Usage] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers or {}
+        self.errors = errors
+        self.used_by = used_by
 
 
 class BadRequest(AppError):
@@ -73,6 +96,7 @@ def problem_response(
     detail: str | None = None,
     problem_type: str = "about:blank",
     errors: list[FieldError] | None = None,
+    used_by: list[Usage] | None = None,
     headers: Mapping[str, str] | None = None,
     instance: str | None = None,
 ) -> Response:
@@ -85,6 +109,7 @@ def problem_response(
         instance=instance if request is None else request.url.path,
         request_id=scope_state.get("request_id"),
         errors=errors,
+        used_by=used_by,
     )
     body = orjson.dumps(problem.model_dump(exclude_none=True))
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
@@ -97,16 +122,34 @@ async def _app_error(request: Request, exc: Exception) -> Response:
         exc.status,
         detail=exc.detail,
         problem_type=PROBLEM_TYPE_PREFIX + exc.slug,
+        errors=exc.errors,
+        used_by=exc.used_by,
         headers=exc.headers,
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the API documents at this path (Starlette names only one route's)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern, _, _ = compile_path(template)
+        if pattern.match(request.url.path):
+            methods |= {method.upper() for method in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
+    headers = dict(exc.headers or {})
     if exc.status_code == HTTPStatus.NOT_FOUND and detail == "Not Found":
         detail = f"No route matches {request.url.path}."
-    return problem_response(request, exc.status_code, detail=detail, headers=exc.headers)
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = _allowed_methods(request)
+        detail = f"{request.method} is not allowed here; use {headers['Allow']}."
+    return problem_response(request, exc.status_code, detail=detail, headers=headers)
 
 
 def _location(loc: tuple[Any, ...]) -> list[str | int]:
@@ -147,8 +190,14 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the errors an operation can answer."""
     descriptions = {
         400: "Malformed cursor or unknown query parameter",
-        404: "Nothing public has that identifier",
-        422: "A parameter failed validation; `errors` names it",
+        401: "No bearer token, or an unknown or revoked one",
+        403: "The token lacks the scope this operation needs",
+        404: "Nothing has that identifier",
+        409: "Conflicts with the current state; a delete lists `used_by`",
+        412: "If-Match does not hold the current ETag; nothing changed",
+        413: "The request body is over 1 MiB",
+        422: "Invalid input; `errors` names each field",
+        428: "This write needs an If-Match header with the current ETag",
     }
     return {
         status: _problem_content(status, descriptions.get(status, HTTPStatus(status).phrase))
@@ -164,3 +213,25 @@ class Unauthorized(AppError):
 class Forbidden(AppError):
     status = HTTPStatus.FORBIDDEN
     slug = "forbidden"
+
+
+class Conflict(AppError):
+    status = HTTPStatus.CONFLICT
+    slug = "conflict"
+
+
+class InvalidContent(AppError):
+    """Well-formed input that cannot be accepted, e.g. a reference to nothing."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    slug = "validation-error"
+
+
+class PreconditionFailed(AppError):
+    status = HTTPStatus.PRECONDITION_FAILED
+    slug = "precondition-failed"
+
+
+class PreconditionRequired(AppError):
+    status = HTTPStatus.PRECONDITION_REQUIRED
+    slug = "precondition-required"

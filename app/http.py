@@ -39,17 +39,18 @@ def public_response(
     request: Request,
     body: bytes,
     *,
-    surrogate_keys: Iterable[str],
+    surrogate_keys: Iterable[str] | str,
     etag: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
     """A cacheable JSON response, or a 304 when the client already holds it."""
-    settings: Settings = request.app.state.settings
     etag = etag or etag_for(body)
     out = {
         "ETag": etag,
-        "Cache-Control": cache_control(settings),
-        "Surrogate-Key": " ".join(surrogate_keys),
+        "Cache-Control": request.app.state.cache_control,
+        "Surrogate-Key": surrogate_keys
+        if isinstance(surrogate_keys, str)
+        else " ".join(surrogate_keys),
         **(headers or {}),
     }
     if_none_match = request.headers.get("if-none-match")

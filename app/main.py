@@ -3,29 +3,33 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from app import __doc__ as description
+from app import manage
 from app.articles.router import router as articles_router
 from app.authors.router import router as authors_router
 from app.clock import Clock
 from app.config import Settings, get_settings
 from app.db import create_db_engine
+from app.documents.reader import DocumentReader
 from app.errors import install_error_handlers
+from app.http import cache_control
 from app.images.router import router as images_router
 from app.logs import configure_logging
-from app.middleware import HeadAsGetMiddleware, RequestContextMiddleware
+from app.manage import management_routers
+from app.middleware import BodySizeLimitMiddleware, HeadAsGetMiddleware, RequestContextMiddleware
 from app.models.base import utcnow
 from app.openapi import install_openapi
 from app.ops.router import router as ops_router
-from app.params import reject_unknown_query_params
 from app.people.router import router as people_router
 from app.quotes.router import router as quotes_router
 from app.tags.router import router as tags_router
 
 API_VERSION = "1.0.0"
+MAX_BODY_BYTES = 1024 * 1024
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
@@ -35,6 +39,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.documents.close()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -46,10 +51,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.cache_control = cache_control(settings)
     app.state.engine = create_db_engine(settings.database_url)
+    app.state.documents = DocumentReader(app.state.engine)
     app.state.clock = clock
 
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(reject_unknown_query_params)])
+    # Routers are included one level deep: every level of nesting costs each request.
     for router in (
         articles_router,
         authors_router,
@@ -58,12 +65,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         quotes_router,
         tags_router,
     ):
-        v1.include_router(router)
-    app.include_router(v1)
+        app.include_router(router, prefix="/v1")
+    for router in management_routers():
+        app.include_router(router, prefix="/v1" + manage.PREFIX, dependencies=manage.DEPENDENCIES)
     app.include_router(ops_router)
 
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(RequestContextMiddleware)
+    # Outermost, so even the last-resort 500 carries CORS headers a browser can read.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -72,7 +84,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         expose_headers=["ETag", "Link", "X-Request-ID", "Surrogate-Key"],
         max_age=86400,
     )
-    app.add_middleware(HeadAsGetMiddleware)
-    app.add_middleware(RequestContextMiddleware)
     install_openapi(app)
     return app

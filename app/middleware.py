@@ -4,12 +4,13 @@ import logging
 import re
 import time
 import uuid
+from http import HTTPStatus
 from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_PREFIX
 
 log = logging.getLogger("byline.access")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -55,32 +56,45 @@ class RequestContextMiddleware:
             if response_started:
                 raise
             status = 500
-            await _send_internal_error(send, scope, request_id, header)
+            await send_problem(
+                send,
+                scope,
+                status=500,
+                detail="The server failed to answer; the request id identifies it in the logs.",
+                headers=[header],
+            )
         finally:
             _log_request(scope, status, started, request_id)
 
 
-async def _send_internal_error(
-    send: Send, scope: Scope, request_id: str, header: tuple[bytes, bytes]
+async def send_problem(
+    send: Send,
+    scope: Scope,
+    *,
+    status: int,
+    detail: str,
+    problem_type: str = "about:blank",
+    headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
+    """A problem+json response sent from middleware, below FastAPI's handlers."""
     body = orjson.dumps(
         {
-            "type": "about:blank",
-            "title": "Internal Server Error",
-            "status": 500,
-            "detail": "The server failed to answer; the request id identifies it in the logs.",
+            "type": problem_type,
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
             "instance": scope["path"],
-            "request_id": request_id,
+            "request_id": scope.get("state", {}).get("request_id"),
         }
     )
     await send(
         {
             "type": "http.response.start",
-            "status": 500,
+            "status": status,
             "headers": [
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
-                header,
+                *(headers or []),
             ],
         }
     )
@@ -119,3 +133,47 @@ class HeadAsGetMiddleware:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
+class BodySizeLimitMiddleware:
+    """Refuses request bodies over the limit with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await self._refuse(scope, send)
+                return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _TooLarge:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        await send_problem(
+            send,
+            scope,
+            status=413,
+            detail=f"Request bodies are limited to {self.max_bytes} bytes.",
+            problem_type=PROBLEM_TYPE_PREFIX + "payload-too-large",
+        )
+
+
+class _TooLarge(Exception):
+    pass

@@ -34,4 +34,7 @@ def create_bench_app() -> FastAPI:
     app.add_api_route(
         CEILING_PATH, ceiling, methods=["GET"], include_in_schema=False, name="bench_ceiling"
     )
+    # Matched first, so the ceiling pays no routing cost the article route pays:
+    # the ratio then charges the product for everything it does, routing included.
+    app.router.routes.insert(0, app.router.routes.pop())
     return app

@@ -6,17 +6,20 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.articles.publishing import publish
 from app.articles.schemas import ArticleCreate
-from app.articles.writes import create_article
+from app.articles.writes import write_article
 from app.images.schemas import ImageCreate
-from app.images.service import create_image
+from app.images.service import write_image
 from app.models import Article, Image, Person, Quote, Tag
 from app.people.schemas import PersonCreate
-from app.people.service import create_person
+from app.people.service import write_person
 from app.quotes.schemas import QuoteCreate
-from app.quotes.service import create_quote
+from app.quotes.service import write_quote
 from app.tags.schemas import TagCreate
-from app.tags.service import create_tag
+from app.tags.service import write_tag
+
+ACTOR = "test factory"
 
 _counter = itertools.count(1)
 
@@ -37,7 +40,7 @@ def hours_ahead(hours: float) -> datetime:
 def person(session: Session, **fields: Any) -> Person:
     n = _n()
     data = {"kind": "person", "name": f"Person {n}", **fields}
-    row = create_person(session, data=PersonCreate.model_validate(data))
+    row = write_person(session, None, PersonCreate.model_validate(data), ACTOR)
     session.commit()
     return row
 
@@ -45,7 +48,7 @@ def person(session: Session, **fields: Any) -> Person:
 def tag(session: Session, **fields: Any) -> Tag:
     n = _n()
     data = {"slug": f"tag-{n}", "name": f"Tag {n}", "kind": "topic", **fields}
-    row = create_tag(session, data=TagCreate.model_validate(data))
+    row = write_tag(session, None, TagCreate.model_validate(data), ACTOR)
     session.commit()
     return row
 
@@ -58,7 +61,7 @@ def image(session: Session, **fields: Any) -> Image:
         "credit_line": f"Photographer {n}/Agency",
         **fields,
     }
-    row = create_image(session, data=ImageCreate.model_validate(data))
+    row = write_image(session, None, ImageCreate.model_validate(data), ACTOR)
     session.commit()
     return row
 
@@ -71,24 +74,36 @@ def quote(session: Session, speaker: Person, **fields: Any) -> Quote:
         "said_on": "2026-11-01",
         **fields,
     }
-    row = create_quote(session, data=QuoteCreate.model_validate(data))
+    row = write_quote(session, None, QuoteCreate.model_validate(data), ACTOR)
     session.commit()
     return row
 
 
-def article(session: Session, **fields: Any) -> Article:
-    """A published news article from an hour ago unless told otherwise."""
+def article(
+    session: Session,
+    *,
+    status: str = "published",
+    published_at: datetime | None = None,
+    **fields: Any,
+) -> Article:
+    """A news article published an hour ago unless told otherwise (status="draft" for none)."""
     n = _n()
     data = {
         "slug": f"article-{n}",
         "type": "news",
         "headline": f"Headline {n}",
-        "status": "published",
-        "published_at": hours_ago(1),
         "body": [{"type": "paragraph", "html": f"Paragraph {n}."}],
         **fields,
     }
-    row = create_article(session, data=ArticleCreate.model_validate(data))
+    row = write_article(session, None, ArticleCreate.model_validate(data), ACTOR)
+    if status == "published":
+        publish(
+            session,
+            row,
+            publish_at=published_at or hours_ago(1),
+            now=datetime.now(UTC),
+            actor=ACTOR,
+        )
     session.commit()
     return row
 

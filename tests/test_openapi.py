@@ -31,9 +31,11 @@ def test_every_operation_is_documented_for_clients(app: FastAPI) -> None:
             operation_ids.append(operation.get("operationId"))
             assert operation.get("summary"), f"{where} has no summary"
             assert operation.get("tags"), f"{where} has no tag"
+            errors = {c: r for c, r in operation["responses"].items() if c[0] in "45"}
             if path.startswith("/v1/"):
-                problem = operation["responses"].get("404") or operation["responses"]["400"]
-                assert "application/problem+json" in problem["content"], where
+                assert errors, f"{where} lists no error responses"
+            for code, response in errors.items():
+                assert "application/problem+json" in response["content"], f"{where} {code}"
     assert None not in operation_ids
     assert len(operation_ids) == len(set(operation_ids))
 

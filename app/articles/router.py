@@ -1,9 +1,12 @@
 """Public article routes: one indexed lookup per request, stored bytes out."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.articles.schemas import ArticleDocument, ArticlePage
 from app.articles.service import ArticleFilters, find_articles, related_articles
@@ -14,9 +17,10 @@ from app.errors import NotFound
 from app.http import public_response, read_responses
 from app.models.enums import ArticleType
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
+from app.params import LeanRoute, StrictQueryRoute
 from app.types import Id, Slug, Timestamp
 
-router = APIRouter(prefix="/articles", tags=["articles"])
+router = APIRouter(route_class=StrictQueryRoute, prefix="/articles", tags=["articles"])
 
 SlugPath = Annotated[
     Slug, Path(description="The article's slug.", examples=["the-ceasefire-that-nobody-signed"])
@@ -59,20 +63,38 @@ def list_articles(
     return find_articles(request, session, now=now, filters=filters, limit=limit, cursor=cursor)
 
 
-@router.get(
+async def get_article(request: Request, slug: SlugPath) -> Response:
+    now = request.app.state.clock()
+    stored = await request.app.state.documents.by_slug(slug, now)
+    if stored is None:
+        current = await run_in_threadpool(_moved_to, request, slug, now)
+        if current is None:
+            raise NotFound(f"No published article has the slug {slug!r}.")
+        return RedirectResponse(f"/v1/articles/{current}", status_code=301)
+    return public_response(
+        request, stored.document, etag=stored.etag, surrogate_keys=stored.surrogate_keys
+    )
+
+
+router.add_api_route(
     "/{slug}",
+    get_article,
+    methods=["GET"],
     operation_id="getArticle",
     summary="Get a published article: the whole page",
     response_model=ArticleDocument,
-    responses=read_responses(lookup=True),
+    responses={
+        **read_responses(lookup=True),
+        301: {"description": "The article moved to a new slug; follow Location."},
+    },
+    # The hot path: stored bytes out, without FastAPI's dependency solver.
+    route_class_override=LeanRoute,
 )
-def get_article(request: Request, session: SessionDep, now: Now, slug: SlugPath) -> Response:
-    row = queries.document_by_slug(session, slug, now)
-    if row is None:
-        raise NotFound(f"No published article has the slug {slug!r}.")
-    return public_response(
-        request, row.document, etag=row.etag, surrogate_keys=row.surrogate_keys.split()
-    )
+
+
+def _moved_to(request: Request, slug: str, now: datetime) -> str | None:
+    with Session(request.app.state.engine) as session:
+        return queries.redirected_slug(session, slug, now)
 
 
 @router.get(

@@ -3,12 +3,13 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, Field
 
 from app.articles.blocks import BodyBlock, ResolvedBlock
+from app.editing.schemas import RecordMeta
 from app.images.schemas import PlacedImage
-from app.models.enums import ArticleStatus, ArticleType
+from app.models.enums import ArticleType, EditorialStatus
 from app.pagination import Page
 from app.people.schemas import PersonPublic, PersonRef
 from app.tags.schemas import TagRef
-from app.types import WRITE_CONFIG, Id, LanguageCode, LongText, Name, ShortText, Slug
+from app.types import WRITE_CONFIG, Id, LanguageCode, LongText, Name, ShortText, Slug, Timestamp
 
 
 class ArticleBase(BaseModel):
@@ -34,6 +35,8 @@ class MentionCreate(BaseModel):
 
 
 class ArticleCreate(ArticleBase):
+    """An article's editable content: what a draft and every revision hold."""
+
     model_config = WRITE_CONFIG
 
     kicker: Name | None = Field(
@@ -45,9 +48,9 @@ class ArticleCreate(ArticleBase):
     lead_image: LeadImageCreate | None = None
     mentions: list[MentionCreate] = Field(default_factory=list, max_length=200)
     tag_ids: list[Id] = Field(default_factory=list, max_length=50)
-    status: ArticleStatus = ArticleStatus.draft
-    published_at: AwareDatetime | None = None
-    updated_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = Field(
+        default=None, description="Shown to readers as the time of the last correction."
+    )
 
 
 class AuthorRef(BaseModel):
@@ -102,4 +105,48 @@ class ArticleDocument(ArticlePublishedFields):
 
 
 class ArticlePage(Page[ArticleSummary]):
+    pass
+
+
+class ArticleRecord(RecordMeta, ArticleCreate):
+    """An article's draft as the management API reads and writes it."""
+
+    status: EditorialStatus = Field(description="`scheduled` is published with a future time.")
+    published_at: datetime | None = Field(description="When readers see (or saw) it.")
+    published_by: str | None
+    published_revision: int | None = Field(description="The revision readers see.")
+    has_unpublished_changes: bool = Field(
+        description="The draft differs from what readers see; publish again to show it."
+    )
+
+
+class ArticleRecordPage(Page[ArticleRecord]):
+    pass
+
+
+class PublishRequest(BaseModel):
+    model_config = WRITE_CONFIG
+
+    publish_at: Timestamp | None = Field(
+        default=None,
+        description="Schedule for this time; by default now (a republish keeps the first time).",
+    )
+
+
+class RevisionSummary(BaseModel):
+    number: int
+    action: str = Field(
+        examples=["updated"],
+        description="created, updated, restored, published, unpublished or archived.",
+    )
+    changed_fields: list[str]
+    created_at: datetime
+    created_by: str | None
+
+
+class RevisionPublic(RevisionSummary):
+    content: ArticleCreate
+
+
+class RevisionPage(Page[RevisionSummary]):
     pass

@@ -1,33 +1,65 @@
-"""Writing articles: the row, its ordered links, and its published document."""
+"""Writing an article's draft: the row, its ordered links, and a revision per save."""
 
-from sqlmodel import Session
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, SQLModel, col, select
 
 from app.articles.blocks import ImageBlock, QuoteBlock
 from app.articles.schemas import ArticleCreate
-from app.documents.store import refresh_articles
+from app.editing.references import Reference
+from app.errors import Conflict
 from app.models import (
     Article,
     ArticleAuthor,
     ArticleImage,
     ArticleMention,
     ArticleQuote,
+    ArticleRevision,
+    ArticleSlugRedirect,
     ArticleTag,
 )
 
+LINK_TABLES: tuple[type[SQLModel], ...] = (
+    ArticleAuthor,
+    ArticleMention,
+    ArticleTag,
+    ArticleImage,
+    ArticleQuote,
+)
+COLUMNS = {"slug", "type", "kicker", "headline", "dek", "language", "author_note", "updated_at"}
 
-def _link_rows(article_id: int, data: ArticleCreate) -> list[object]:
-    """The link-table rows an article's fields imply; the body decides placements."""
-    rows: list[object] = [
+
+def article_references(data: ArticleCreate) -> list[Reference]:
+    refs = [Reference("person", pid, ("author_ids", i)) for i, pid in enumerate(data.author_ids)]
+    refs += [
+        Reference("person", m.person_id, ("mentions", i, "person_id"))
+        for i, m in enumerate(data.mentions)
+    ]
+    refs += [Reference("tag", tid, ("tag_ids", i)) for i, tid in enumerate(data.tag_ids)]
+    if data.lead_image is not None:
+        refs.append(Reference("image", data.lead_image.image_id, ("lead_image", "image_id")))
+    for i, block in enumerate(data.body):
+        if isinstance(block, ImageBlock):
+            refs.append(Reference("image", block.image_id, ("body", i, "image_id")))
+        elif isinstance(block, QuoteBlock):
+            refs.append(Reference("quote", block.quote_id, ("body", i, "quote_id")))
+    return refs
+
+
+def _link_rows(article_id: int, data: ArticleCreate) -> list[SQLModel]:
+    """The link-table rows an article's content implies; the body decides placements."""
+    rows: list[SQLModel] = [
         ArticleAuthor(article_id=article_id, person_id=pid, position=i)
-        for i, pid in enumerate(data.author_ids)
+        for i, pid in enumerate(dict.fromkeys(data.author_ids))
     ]
     rows += [
         ArticleMention(article_id=article_id, person_id=m.person_id, position=i, role=m.role)
-        for i, m in enumerate(data.mentions)
+        for i, m in enumerate({m.person_id: m for m in data.mentions}.values())
     ]
     rows += [
         ArticleTag(article_id=article_id, tag_id=tid, position=i)
-        for i, tid in enumerate(data.tag_ids)
+        for i, tid in enumerate(dict.fromkeys(data.tag_ids))
     ]
     if data.lead_image is not None:
         rows.append(
@@ -59,31 +91,80 @@ def _link_rows(article_id: int, data: ArticleCreate) -> list[object]:
     return rows
 
 
-def create_article(session: Session, *, data: ArticleCreate) -> Article:
-    lead = data.lead_image
-    article = Article(
-        **data.model_dump(
-            include={
-                "slug",
-                "type",
-                "kicker",
-                "headline",
-                "dek",
-                "language",
-                "author_note",
-                "status",
-                "published_at",
-                "updated_at",
-            }
-        ),
-        body=[block.model_dump(mode="json") for block in data.body],
-        lead_image_id=lead.image_id if lead else None,
-        lead_image_caption=lead.caption if lead else None,
-    )
-    session.add(article)
-    session.flush()
+def _check_slug_free(session: Session, slug: str, article_id: int | None) -> None:
+    taken = session.exec(select(Article.id).where(Article.slug == slug)).first()
+    if taken is not None and taken != article_id:
+        raise Conflict(f"Another article already has the slug {slug!r}.")
+
+
+def content_of(data: ArticleCreate) -> dict[str, Any]:
+    return data.model_dump(mode="json")
+
+
+def add_revision(
+    session: Session, article: Article, *, action: str, content: dict[str, Any], actor: str
+) -> ArticleRevision:
+    """Keep an immutable snapshot, numbered 1, 2, 3... per article."""
     assert article.id is not None
+    previous = session.exec(
+        select(ArticleRevision)
+        .where(ArticleRevision.article_id == article.id)
+        .order_by(col(ArticleRevision.number).desc())
+    ).first()
+    before = previous.content if previous is not None else {}
+    changed = sorted(k for k in content.keys() | before.keys() if content.get(k) != before.get(k))
+    revision = ArticleRevision(
+        article_id=article.id,
+        number=previous.number + 1 if previous is not None else 1,
+        action=action,
+        content=content,
+        changed_fields=changed,
+        created_by=actor,
+    )
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+def write_article(
+    session: Session,
+    article: Article | None,
+    data: ArticleCreate,
+    actor: str,
+    *,
+    action: str | None = None,
+) -> Article:
+    """Create the draft, or replace it; either way record a revision."""
+    article_id = article.id if article is not None else None
+    _check_slug_free(session, data.slug, article_id)
+    fields = data.model_dump(include=COLUMNS)
+    fields["body"] = [block.model_dump(mode="json") for block in data.body]
+    fields["lead_image_id"] = data.lead_image.image_id if data.lead_image else None
+    fields["lead_image_caption"] = data.lead_image.caption if data.lead_image else None
+    if article is None:
+        article = Article(**fields, created_by=actor, modified_by=actor)
+        session.add(article)
+        session.flush()
+    else:
+        article.sqlmodel_update(fields)
+        session.add(article)
+        for table in LINK_TABLES:
+            session.execute(delete(table).where(col(table.article_id) == article.id))  # type: ignore[attr-defined]
+    assert article.id is not None
+    # A slug another article was once published under is free to take; its redirect goes.
+    session.execute(
+        delete(ArticleSlugRedirect).where(
+            col(ArticleSlugRedirect.slug) == data.slug,
+            col(ArticleSlugRedirect.article_id) != article.id,
+        )
+    )
     session.add_all(_link_rows(article.id, data))
     session.flush()
-    refresh_articles(session, [article.id])
+    add_revision(
+        session,
+        article,
+        action=action or ("created" if article_id is None else "updated"),
+        content=content_of(data),
+        actor=actor,
+    )
     return article

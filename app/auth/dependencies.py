@@ -24,6 +24,7 @@ class Principal:
 
     token_id: int
     name: str
+    scopes: frozenset[Scope]
 
 
 def authenticate(
@@ -43,7 +44,8 @@ def authenticate(
             headers={"WWW-Authenticate": f'{challenge}, error="invalid_token"'},
         )
     needed = security_scopes.scopes
-    if not set(needed) <= granted_scopes(token.scopes):
+    granted = granted_scopes(token.scopes)
+    if not set(needed) <= granted:
         raise Forbidden(
             f"The token {token.name!r} lacks the scope {' '.join(needed)}.",
             headers={
@@ -51,7 +53,7 @@ def authenticate(
                 f'scope="{" ".join(needed)}"'
             },
         )
-    return Principal(token_id=token.id, name=token.name)
+    return Principal(token_id=token.id, name=token.name, scopes=granted)
 
 
 Reader = Annotated[Principal, Security(authenticate, scopes=[Scope.content_read.value])]

@@ -10,11 +10,12 @@ from app.db import SessionDep
 from app.documents.refs import surrogate_key
 from app.http import model_response, page_response, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit, Page
+from app.params import StrictQueryRoute
 from app.people import service
 from app.people.schemas import AuthorPublic
 from app.types import Id
 
-router = APIRouter(prefix="/authors", tags=["authors"])
+router = APIRouter(route_class=StrictQueryRoute, prefix="/authors", tags=["authors"])
 
 AuthorId = Annotated[Id, Path(description="The author's person id.", examples=[1])]
 

@@ -1,22 +1,27 @@
 """Loading the bundled demo newsroom. Records in the file refer to each other by key."""
 
 import json
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.articles.publishing import publish
 from app.articles.schemas import ArticleCreate
-from app.articles.writes import create_article
+from app.articles.writes import write_article
 from app.images.schemas import ImageCreate
-from app.images.service import create_image
+from app.images.service import write_image
 from app.models import Article, Person
+from app.models.base import utcnow
 from app.people.schemas import PersonCreate
-from app.people.service import create_person
+from app.people.service import write_person
 from app.quotes.schemas import QuoteCreate
-from app.quotes.service import create_quote
+from app.quotes.service import write_quote
 from app.tags.schemas import TagCreate
-from app.tags.service import create_tag
+from app.tags.service import write_tag
+
+ACTOR = "demo loader"
 
 
 def demo_content() -> dict[str, list[dict[str, Any]]]:
@@ -41,7 +46,9 @@ def _article(record: dict[str, Any], ids: dict[str, int]) -> ArticleCreate:
         body.append(block)
     return ArticleCreate.model_validate(
         {
-            **_without_key(record, "authors", "lead_image", "people", "tags", "body"),
+            **_without_key(
+                record, "authors", "lead_image", "people", "tags", "body", "status", "published_at"
+            ),
             "author_ids": [ids[k] for k in record["authors"]],
             "lead_image": {"image_id": ids[lead["image"]], "caption": lead["caption"]}
             if lead
@@ -68,7 +75,9 @@ def load_demo(session: Session) -> bool:
         ids[key] = ident
 
     for record in content["tags"]:
-        remember(record["key"], create_tag(session, data=TagCreate(**_without_key(record))).id)
+        remember(
+            record["key"], write_tag(session, None, TagCreate(**_without_key(record)), ACTOR).id
+        )
     # Organizations first, so affiliations can point at them.
     for record in sorted(content["people"], key=lambda r: r["kind"] != "organization"):
         data = _without_key(record, "headshot", "affiliations")
@@ -79,14 +88,14 @@ def load_demo(session: Session) -> bool:
             }
             for a in record["affiliations"]
         ]
-        remember(record["key"], create_person(session, data=PersonCreate(**data)).id)
+        remember(record["key"], write_person(session, None, PersonCreate(**data), ACTOR).id)
     for record in content["images"]:
         data = _without_key(record, "depicted")
         data["depicted"] = [
             {"person_id": ids[d["person"]], "frame_position": d["position"]}
             for d in record["depicted"]
         ]
-        remember(record["key"], create_image(session, data=ImageCreate(**data)).id)
+        remember(record["key"], write_image(session, None, ImageCreate(**data), ACTOR).id)
     for record in content["people"]:
         if record["headshot"]:
             person = session.get_one(Person, ids[record["key"]])
@@ -96,7 +105,10 @@ def load_demo(session: Session) -> bool:
     for record in content["quotes"]:
         data = _without_key(record, "speaker")
         data["speaker_id"] = ids[record["speaker"]]
-        remember(record["key"], create_quote(session, data=QuoteCreate(**data)).id)
+        remember(record["key"], write_quote(session, None, QuoteCreate(**data), ACTOR).id)
     for record in content["articles"]:
-        create_article(session, data=_article(record, ids))
+        article = write_article(session, None, _article(record, ids), ACTOR)
+        if record["status"] == "published":
+            published_at = datetime.fromisoformat(record["published_at"])
+            publish(session, article, publish_at=published_at, now=utcnow(), actor=ACTOR)
     return True

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlmodel import Session, col
 
 from app.documents.refs import RefKind
-from app.models import PublishedArticle, PublishedArticleRef
+from app.models import ArticleSlugRedirect, PublishedArticle, PublishedArticleRef
 from app.pagination import CursorValue, after_keyset
 
 PA = PublishedArticle
@@ -44,6 +44,15 @@ def document_by_slug(session: Session, slug: str, now: datetime) -> Row[Any] | N
             col(PA.slug) == slug, visible(now)
         )
     ).first()
+
+
+def redirected_slug(session: Session, slug: str, now: datetime) -> str | None:
+    """The current slug of a visible article once published under `slug`."""
+    return session.execute(
+        select(col(PA.slug))
+        .join(ArticleSlugRedirect, col(ArticleSlugRedirect.article_id) == col(PA.article_id))
+        .where(col(ArticleSlugRedirect.slug) == slug, visible(now))
+    ).scalar_one_or_none()
 
 
 def article_id_by_slug(session: Session, slug: str, now: datetime) -> int | None:

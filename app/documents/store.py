@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.articles.schemas import ArticleCreate
 from app.documents.refs import RefKind, surrogate_key
-from app.documents.render import RenderedArticle, render_articles
+from app.documents.render import RenderedArticle, RenderTarget, render_articles
 from app.http import etag_for
-from app.models import Article, PublishedArticle, PublishedArticleRef
+from app.models import Article, ArticleRevision, PublishedArticle, PublishedArticleRef
 from app.models.base import utcnow
 from app.models.enums import ArticleStatus
 
@@ -21,7 +22,7 @@ RENDER_BATCH = 200
 
 
 def _surrogate_keys(rendered: RenderedArticle) -> str:
-    keys = {surrogate_key("article", rendered.document.id)}
+    keys = {surrogate_key("article", rendered.target.article_id)}
     keys.update(
         surrogate_key(kind.value, ident)
         for kind, ident in rendered.refs
@@ -30,23 +31,22 @@ def _surrogate_keys(rendered: RenderedArticle) -> str:
     return " ".join(sorted(keys))
 
 
-def _is_published(article: Article) -> bool:
-    return article.status == ArticleStatus.published and article.published_at is not None
-
-
 def _store(session: Session, rendered: RenderedArticle, existing: PublishedArticle | None) -> None:
-    article, document = rendered.article, rendered.document
-    assert article.id is not None
-    assert article.published_at is not None
+    target, document = rendered.target, rendered.document
     body = document.__pydantic_serializer__.to_json(document)
     summary = rendered.summary.__pydantic_serializer__.to_json(rendered.summary)
     etag = etag_for(body)
-    if existing is not None and existing.etag == etag and existing.summary == summary:
+    if (
+        existing is not None
+        and existing.etag == etag
+        and existing.summary == summary
+        and existing.published_at == target.published_at
+    ):
         return
     fields: dict[str, Any] = {
-        "slug": article.slug,
-        "type": article.type.value,
-        "published_at": article.published_at,
+        "slug": target.content.slug,
+        "type": target.content.type.value,
+        "published_at": target.published_at,
         "document": body,
         "summary": summary,
         "etag": etag,
@@ -54,27 +54,49 @@ def _store(session: Session, rendered: RenderedArticle, existing: PublishedArtic
         "rendered_at": utcnow(),
     }
     if existing is None:
-        session.add(PublishedArticle(article_id=article.id, **fields))
+        session.add(PublishedArticle(article_id=target.article_id, **fields))
     else:
         existing.sqlmodel_update(fields)
         session.add(existing)
     session.flush()
     session.execute(
-        delete(PublishedArticleRef).where(col(PublishedArticleRef.article_id) == article.id)
+        delete(PublishedArticleRef).where(col(PublishedArticleRef.article_id) == target.article_id)
     )
     session.add_all(
         PublishedArticleRef(
-            article_id=article.id,
+            article_id=target.article_id,
             ref_kind=kind.value,
             ref_id=ident,
-            published_at=article.published_at,
+            published_at=target.published_at,
         )
         for kind, ident in sorted(rendered.refs)
     )
 
 
+def _published_targets(session: Session, ids: Sequence[int]) -> list[RenderTarget]:
+    """What readers should see of these articles: their published revisions."""
+    rows = session.exec(
+        select(Article, ArticleRevision)
+        .join(
+            ArticleRevision,
+            (col(ArticleRevision.article_id) == col(Article.id))
+            & (col(ArticleRevision.number) == col(Article.published_revision)),
+        )
+        .where(col(Article.id).in_(ids), Article.status == ArticleStatus.published)
+    ).all()
+    return [
+        RenderTarget(
+            article_id=article.id,
+            content=ArticleCreate.model_validate(revision.content),
+            published_at=article.published_at,
+        )
+        for article, revision in rows
+        if article.id is not None and article.published_at is not None
+    ]
+
+
 def refresh_articles(session: Session, article_ids: Iterable[int]) -> None:
-    """Re-render published articles and withdraw the documents of unpublished ones."""
+    """Re-render published articles and withdraw the documents of the others."""
     ids = sorted(set(article_ids))
     for start in range(0, len(ids), RENDER_BATCH):
         batch = ids[start : start + RENDER_BATCH]
@@ -84,18 +106,16 @@ def refresh_articles(session: Session, article_ids: Iterable[int]) -> None:
                 select(PublishedArticle).where(col(PublishedArticle.article_id).in_(batch))
             )
         }
-        rendered = render_articles(session, batch)
-        published = [r for r in rendered if _is_published(r.article)]
-        withdrawn = set(existing) - {r.article.id for r in published}
+        targets = _published_targets(session, batch)
+        withdrawn = set(existing) - {t.article_id for t in targets}
         if withdrawn:
             session.execute(
                 delete(PublishedArticle).where(col(PublishedArticle.article_id).in_(withdrawn))
             )
             # Slugs may move from a withdrawn row to a published one in this batch.
             session.flush()
-        for item in published:
-            assert item.article.id is not None
-            _store(session, item, existing.get(item.article.id))
+        for rendered in render_articles(session, targets):
+            _store(session, rendered, existing.get(rendered.target.article_id))
     session.flush()
 
 

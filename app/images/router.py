@@ -11,9 +11,10 @@ from app.documents.refs import RefKind, surrogate_key
 from app.errors import NotFound
 from app.http import model_response, read_responses
 from app.images.schemas import ImagePublic
+from app.params import StrictQueryRoute
 from app.types import Id
 
-router = APIRouter(prefix="/images", tags=["images"])
+router = APIRouter(route_class=StrictQueryRoute, prefix="/images", tags=["images"])
 
 
 @router.get(

@@ -2,6 +2,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from app.editing.schemas import RecordMeta
+from app.pagination import Page
 from app.types import WRITE_CONFIG, HttpUrl, Id, LongText, Name, ShortText
 
 
@@ -69,3 +71,11 @@ class PlacedImage(BaseModel):
 
     caption: str | None = Field(description="The article's caption override, else the image's.")
     image: ImagePublic
+
+
+class ImageRecord(RecordMeta, ImageCreate):
+    """An image as the management API reads and writes it."""
+
+
+class ImageRecordPage(Page[ImageRecord]):
+    pass

@@ -15,6 +15,15 @@ class ArticleStatus(StrEnum):
     archived = "archived"
 
 
+class EditorialStatus(StrEnum):
+    """What an editor sees: a published article with a future time reads as scheduled."""
+
+    draft = "draft"
+    scheduled = "scheduled"
+    published = "published"
+    archived = "archived"
+
+
 class PersonKind(StrEnum):
     person = "person"
     organization = "organization"

@@ -6,8 +6,9 @@ from sqlalchemy import text
 
 from app.db import EngineDep
 from app.errors import AppError, problem_responses
+from app.params import StrictQueryRoute
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(route_class=StrictQueryRoute, tags=["operations"])
 
 
 class Health(BaseModel):

@@ -10,13 +10,14 @@ from app.db import SessionDep
 from app.documents.refs import surrogate_key
 from app.http import model_response, page_response, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
+from app.params import StrictQueryRoute
 from app.people import service
 from app.people.schemas import PersonPublic
 from app.quotes import service as quotes
 from app.quotes.schemas import QuotePage
 from app.types import Id
 
-router = APIRouter(prefix="/people", tags=["people"])
+router = APIRouter(route_class=StrictQueryRoute, prefix="/people", tags=["people"])
 
 PersonId = Annotated[Id, Path(description="The person's or organization's id.", examples=[4])]
 

@@ -1,7 +1,9 @@
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.editing.schemas import RecordMeta
 from app.images.schemas import ImagePublic
 from app.models.enums import PersonKind
+from app.pagination import Page
 from app.types import WRITE_CONFIG, HttpUrl, Id, LongText, Name, ShortText
 
 
@@ -83,3 +85,11 @@ class AuthorPublic(PersonPublic):
     model_config = ConfigDict(title="Author")
 
     article_count: int = Field(description="Published articles with this author in the byline.")
+
+
+class PersonRecord(RecordMeta, PersonCreate):
+    """A person or organization as the management API reads and writes it."""
+
+
+class PersonRecordPage(Page[PersonRecord]):
+    pass

@@ -3,16 +3,18 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.documents import queries
 from app.documents.graph import Builder, Graph
 from app.documents.refs import RefKind
+from app.editing.references import Reference
 from app.errors import NotFound
 from app.models import Affiliation, Person
+from app.models.enums import PersonKind
 from app.pagination import after_keyset, decode_cursor, split_page
-from app.people.schemas import AuthorPublic, PersonCreate, PersonPublic
+from app.people.schemas import AffiliationCreate, AuthorPublic, PersonCreate, PersonPublic
 
 AUTHOR_CURSOR = (str, int)
 _sort_key = func.coalesce(col(Person.sort_name), col(Person.name))
@@ -64,14 +66,52 @@ def authors_page(
     return author_cards(session, [row[0] for row in page], now), next_cursor
 
 
-def create_person(session: Session, *, data: PersonCreate) -> Person:
-    person = Person.model_validate(data.model_dump(exclude={"affiliations"}, mode="json"))
-    session.add(person)
+def write_person(session: Session, row: Person | None, data: PersonCreate, actor: str) -> Person:
+    fields = data.model_dump(exclude={"affiliations"}, mode="json")
+    if row is None:
+        row = Person(**fields, created_by=actor, modified_by=actor)
+    else:
+        row.sqlmodel_update(fields)
+        session.execute(delete(Affiliation).where(col(Affiliation.person_id) == row.id))
+    session.add(row)
     session.flush()
-    assert person.id is not None
+    assert row.id is not None
     session.add_all(
-        Affiliation(person_id=person.id, position=position, **affiliation.model_dump())
+        Affiliation(person_id=row.id, position=position, **affiliation.model_dump())
         for position, affiliation in enumerate(data.affiliations)
     )
     session.flush()
-    return person
+    return row
+
+
+def person_content(session: Session, row: Person) -> PersonCreate:
+    affiliations = session.exec(
+        select(Affiliation)
+        .where(Affiliation.person_id == row.id)
+        .order_by(col(Affiliation.position))
+    ).all()
+    return PersonCreate.model_validate(
+        {
+            **row.model_dump(include=set(PersonCreate.model_fields) - {"affiliations"}),
+            "affiliations": [
+                a.model_dump(include=set(AffiliationCreate.model_fields)) for a in affiliations
+            ],
+        }
+    )
+
+
+def person_references(data: PersonCreate) -> list[Reference]:
+    refs = []
+    if data.headshot_image_id is not None:
+        refs.append(Reference("image", data.headshot_image_id, ("headshot_image_id",)))
+    refs += [
+        Reference(
+            "person",
+            a.organization_id,
+            ("affiliations", i, "organization_id"),
+            person_kind=PersonKind.organization,
+        )
+        for i, a in enumerate(data.affiliations)
+        if a.organization_id is not None
+    ]
+    return refs

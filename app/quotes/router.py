@@ -8,11 +8,12 @@ from app.db import SessionDep
 from app.documents.refs import surrogate_key
 from app.http import model_response, page_response, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
+from app.params import StrictQueryRoute
 from app.quotes import service
 from app.quotes.schemas import QuotePage, QuotePublic
 from app.types import Id
 
-router = APIRouter(prefix="/quotes", tags=["quotes"])
+router = APIRouter(route_class=StrictQueryRoute, prefix="/quotes", tags=["quotes"])
 
 
 @router.get(

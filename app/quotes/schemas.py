@@ -2,6 +2,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from app.editing.schemas import RecordMeta
 from app.models.enums import QuoteKind
 from app.pagination import Page
 from app.people.schemas import PersonRef
@@ -39,4 +40,12 @@ class QuotePublic(QuoteBase):
 
 
 class QuotePage(Page[QuotePublic]):
+    pass
+
+
+class QuoteRecord(RecordMeta, QuoteCreate):
+    """A quote as the management API reads and writes it."""
+
+
+class QuoteRecordPage(Page[QuoteRecord]):
     pass

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from app.documents import queries
 from app.documents.graph import Builder, Graph
 from app.documents.refs import RefKind
+from app.editing.references import Reference
 from app.errors import NotFound
 from app.models import Quote
 from app.pagination import after_keyset, decode_cursor, split_page
@@ -46,8 +47,19 @@ def quotes_page(
     return build_quotes(session, [row[0] for row in page]), next_cursor
 
 
-def create_quote(session: Session, *, data: QuoteCreate) -> Quote:
-    quote = Quote.model_validate(data)
-    session.add(quote)
+def write_quote(session: Session, row: Quote | None, data: QuoteCreate, actor: str) -> Quote:
+    if row is None:
+        row = Quote(**data.model_dump(), created_by=actor, modified_by=actor)
+    else:
+        row.sqlmodel_update(data.model_dump())
+    session.add(row)
     session.flush()
-    return quote
+    return row
+
+
+def quote_content(_session: Session, row: Quote) -> QuoteCreate:
+    return QuoteCreate.model_validate(row.model_dump(include=set(QuoteCreate.model_fields)))
+
+
+def quote_references(data: QuoteCreate) -> list[Reference]:
+    return [Reference("person", data.speaker_id, ("speaker_id",))]

@@ -11,11 +11,12 @@ from app.documents.refs import surrogate_key
 from app.http import page_response, read_responses
 from app.models.enums import TagKind
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
+from app.params import StrictQueryRoute
 from app.tags import service
 from app.tags.schemas import TagPage
 from app.types import Slug
 
-router = APIRouter(prefix="/tags", tags=["tags"])
+router = APIRouter(route_class=StrictQueryRoute, prefix="/tags", tags=["tags"])
 
 
 @router.get(

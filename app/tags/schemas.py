@@ -1,5 +1,6 @@
 from pydantic import BaseModel, ConfigDict
 
+from app.editing.schemas import RecordMeta
 from app.models.enums import TagKind
 from app.pagination import Page
 from app.types import WRITE_CONFIG, Id, LongText, Name, Slug
@@ -35,4 +36,12 @@ class TagPublic(TagRef):
 
 
 class TagPage(Page[TagPublic]):
+    pass
+
+
+class TagRecord(RecordMeta, TagCreate):
+    """A tag as the management API reads and writes it."""
+
+
+class TagRecordPage(Page[TagRecord]):
     pass

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from app.documents import queries
 from app.documents.refs import RefKind
-from app.errors import NotFound
+from app.errors import Conflict, NotFound
 from app.models import Tag
 from app.models.enums import TagKind
 from app.pagination import after_keyset, decode_cursor, split_page
@@ -41,8 +41,18 @@ def visible_tag_id(session: Session, slug: str, now: datetime) -> int:
     return tag_id
 
 
-def create_tag(session: Session, *, data: TagCreate) -> Tag:
-    tag = Tag.model_validate(data)
-    session.add(tag)
+def write_tag(session: Session, row: Tag | None, data: TagCreate, actor: str) -> Tag:
+    taken = session.exec(select(Tag.id).where(Tag.slug == data.slug)).first()
+    if taken is not None and (row is None or taken != row.id):
+        raise Conflict(f"Another tag already has the slug {data.slug!r}.")
+    if row is None:
+        row = Tag(**data.model_dump(), created_by=actor, modified_by=actor)
+    else:
+        row.sqlmodel_update(data.model_dump())
+    session.add(row)
     session.flush()
-    return tag
+    return row
+
+
+def tag_content(_session: Session, row: Tag) -> TagCreate:
+    return TagCreate.model_validate(row.model_dump(include=set(TagCreate.model_fields)))

@@ -1,0 +1,52 @@
+"""Tokens over HTTP, for holders of the admin scope."""
+
+from fastapi import APIRouter
+
+from app.auth import service
+from app.auth.dependencies import Admin
+from app.auth.schemas import TokenCreate, TokenCreated, TokenPublic
+from app.db import SessionDep, WriteSessionDep
+from app.editing.resource import IdentPath
+from app.editing.responses import manage_responses
+from app.params import StrictQueryRoute
+
+router = APIRouter(route_class=StrictQueryRoute, prefix="/tokens", tags=["manage: tokens"])
+
+
+@router.post(
+    "",
+    operation_id="createToken",
+    summary="Create a token; the response is the only time it is shown",
+    status_code=201,
+    response_model=TokenCreated,
+    responses=manage_responses(422),
+)
+def create_token(session: WriteSessionDep, principal: Admin, data: TokenCreate) -> TokenCreated:
+    token, secret = service.create_token(session, data=data, created_by=principal.name)
+    created = TokenCreated.model_validate({**token.model_dump(), "token": secret})
+    session.commit()
+    return created
+
+
+@router.get(
+    "",
+    operation_id="listTokens",
+    summary="List tokens (never their secrets)",
+    response_model=list[TokenPublic],
+    responses=manage_responses(),
+)
+def list_tokens(session: SessionDep, _principal: Admin) -> list[TokenPublic]:
+    return [TokenPublic.model_validate(t.model_dump()) for t in service.list_tokens(session)]
+
+
+@router.delete(
+    "/{ident}",
+    operation_id="revokeToken",
+    summary="Revoke a token; it stops working at once",
+    response_model=TokenPublic,
+    responses=manage_responses(404, 422),
+)
+def revoke_token(session: WriteSessionDep, _principal: Admin, ident: IdentPath) -> TokenPublic:
+    token = TokenPublic.model_validate(service.revoke_token(session, token_id=ident).model_dump())
+    session.commit()
+    return token

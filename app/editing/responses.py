@@ -1,0 +1,34 @@
+"""Responses of the management API: never cached, always with the record's ETag."""
+
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.errors import problem_responses
+
+NO_STORE = "no-store"
+
+
+def record_response(
+    request: Request,
+    record: BaseModel,
+    *,
+    etag: str,
+    status_code: int = 200,
+    location: str | None = None,
+) -> Response:
+    headers = {"ETag": etag, "Cache-Control": NO_STORE, "Vary": "Authorization"}
+    if location is not None:
+        headers["Location"] = location
+    if_none_match = request.headers.get("if-none-match")
+    if request.method == "GET" and if_none_match is not None and etag in if_none_match:
+        return Response(status_code=304, headers=headers)
+    body = record.__pydantic_serializer__.to_json(record)
+    return Response(body, status_code=status_code, media_type="application/json", headers=headers)
+
+
+def manage_responses(*statuses: int) -> dict[int | str, Any]:
+    """Every management operation can answer 401 and 403; add what else it can."""
+    return problem_responses(401, 403, *statuses)
