@@ -189,7 +189,7 @@ def _problem_content(status: int, description: str) -> dict[str, Any]:
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the errors an operation can answer."""
     descriptions = {
-        400: "Malformed cursor or unknown query parameter",
+        400: "Malformed cursor or body, or an unknown query parameter",
         401: "No bearer token, or an unknown or revoked one",
         403: "The token lacks the scope this operation needs",
         404: "Nothing has that identifier",

@@ -36,10 +36,27 @@ def _rfc3339(value: object) -> object:
 Timestamp = Annotated[
     AwareDatetime, BeforeValidator(_rfc3339), Field(examples=["2026-11-01T00:00:00Z"])
 ]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it on every backend alike.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000), NoNul
+]
+Kicker = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), NoNul
+]
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=120)
 ]
@@ -49,6 +66,7 @@ LanguageCode = Annotated[
 HttpUrl = Annotated[
     str,
     StringConstraints(max_length=2048),
+    NoNul,
     AfterValidator(_http_url),
     Field(
         examples=[

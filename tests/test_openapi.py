@@ -10,6 +10,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlmodel import Session
 
+from app.auth.schemas import TokenCreate
+from app.auth.scopes import Scope
+from app.auth.service import create_token
 from app.demo.loader import load_demo
 from app.openapi import render_document
 
@@ -47,14 +50,30 @@ def api_schema(app: FastAPI, session: Session) -> OpenApiSchema:
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
+@pytest.fixture
+def admin_token(session: Session) -> str:
+    _, secret = create_token(
+        session, data=TokenCreate(name="schemathesis", scopes=[Scope.admin]), created_by=None
+    )
+    session.commit()
+    return secret
+
+
 schema = schemathesis.pytest.from_fixture("api_schema")
-
-
-@schema.parametrize()
-@settings(
+EXAMPLES = settings(
     max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_api_honours_its_schema(case: schemathesis.Case[Any]) -> None:
+
+
+@schema.exclude(path_regex="^/v1/manage/").parametrize()
+@EXAMPLES
+def test_public_api_honours_its_schema(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate()
+
+
+@schema.include(path_regex="^/v1/manage/").parametrize()
+@EXAMPLES
+def test_management_api_honours_its_schema(case: schemathesis.Case[Any], admin_token: str) -> None:
+    case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"})

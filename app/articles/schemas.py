@@ -9,7 +9,17 @@ from app.models.enums import ArticleType, EditorialStatus
 from app.pagination import Page
 from app.people.schemas import PersonPublic, PersonRef
 from app.tags.schemas import TagRef
-from app.types import WRITE_CONFIG, Id, LanguageCode, LongText, Name, ShortText, Slug, Timestamp
+from app.types import (
+    WRITE_CONFIG,
+    Id,
+    Kicker,
+    LanguageCode,
+    LongText,
+    Name,
+    ShortText,
+    Slug,
+    Timestamp,
+)
 
 
 class ArticleBase(BaseModel):
@@ -39,8 +49,8 @@ class ArticleCreate(ArticleBase):
 
     model_config = WRITE_CONFIG
 
-    kicker: Name | None = Field(
-        default=None, max_length=80, description="Overrides the label that follows from `type`."
+    kicker: Kicker | None = Field(
+        default=None, description="Overrides the label that follows from `type`."
     )
     body: list[BodyBlock] = Field(default_factory=list, max_length=500)
     author_note: LongText | None = None

@@ -9,7 +9,7 @@ from app.types import WRITE_CONFIG, Id, Name
 class TokenCreate(BaseModel):
     model_config = WRITE_CONFIG
 
-    name: Name = Field(max_length=100, examples=["newsroom-cms"])
+    name: Name = Field(examples=["newsroom-cms"])
     scopes: list[Scope] = Field(min_length=1, max_length=len(Scope))
 
 

@@ -30,5 +30,6 @@ def record_response(
 
 
 def manage_responses(*statuses: int) -> dict[int | str, Any]:
-    """Every management operation can answer 401 and 403; add what else it can."""
-    return problem_responses(401, 403, *statuses)
+    """Every management operation can answer 400 (a body that is not JSON, an unknown
+    query parameter), 401 and 403; add what else it can."""
+    return problem_responses(*sorted({400, 401, 403, *statuses}))

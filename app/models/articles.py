@@ -34,7 +34,7 @@ class Article(Audited, table=True):
     slug: str = Field(sa_type=String(120), unique=True)
     type: ArticleType = Field(sa_type=enum_type(ArticleType))
     kicker: str | None = Field(default=None, sa_type=String(80))
-    headline: str = Field(sa_type=String(300))
+    headline: str = Field(sa_type=String(500))
     dek: str | None = Field(default=None, sa_type=String(500))
     language: str = Field(default="en", sa_type=String(16))
     body: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
@@ -48,7 +48,7 @@ class Article(Audited, table=True):
     status: ArticleStatus = Field(default=ArticleStatus.draft, sa_type=enum_type(ArticleStatus))
     # What readers see: the revision last published, from published_at on.
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    published_by: str | None = Field(default=None, sa_type=String(100))
+    published_by: str | None = Field(default=None, sa_type=String(200))
     published_revision: int | None = Field(
         default=None, description="The number of the revision readers see."
     )
@@ -114,7 +114,7 @@ class ArticleRevision(SQLModel, table=True):
     content: dict[str, Any] = Field(sa_type=JSONType)
     changed_fields: list[str] = Field(default_factory=list, sa_type=JSONType)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    created_by: str | None = Field(default=None, sa_type=String(100))
+    created_by: str | None = Field(default=None, sa_type=String(200))
 
 
 class ArticleSlugRedirect(SQLModel, table=True):

@@ -59,6 +59,6 @@ class Audited(SQLModel):
 
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    created_by: str | None = Field(default=None, sa_type=String(100))
+    created_by: str | None = Field(default=None, sa_type=String(200))
     modified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    modified_by: str | None = Field(default=None, sa_type=String(100))
+    modified_by: str | None = Field(default=None, sa_type=String(200))

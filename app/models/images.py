@@ -42,4 +42,4 @@ class ImageDepiction(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     )
     position: int
-    frame_position: str | None = Field(default=None, sa_type=String(100))
+    frame_position: str | None = Field(default=None, sa_type=String(200))

@@ -38,7 +38,7 @@ class Affiliation(SQLModel, table=True):
     position: int
     role: str = Field(sa_type=String(200))
     organization: str | None = Field(default=None, sa_type=String(200))
-    organization_full_name: str | None = Field(default=None, sa_type=String(300))
+    organization_full_name: str | None = Field(default=None, sa_type=String(500))
     organization_id: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),

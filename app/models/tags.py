@@ -10,6 +10,6 @@ class Tag(Audited, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(sa_type=String(120), unique=True)
-    name: str = Field(sa_type=String(120))
+    name: str = Field(sa_type=String(200))
     kind: TagKind = Field(sa_type=enum_type(TagKind))
     description: str | None = Field(default=None, sa_type=Text)
