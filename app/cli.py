@@ -83,6 +83,22 @@ def _revoke_token(args: argparse.Namespace) -> Callable[[Session], str]:
     return work
 
 
+def _compact_views(session: Session) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    from app.popularity.service import compact_views
+
+    settings = get_settings()
+    folded = compact_views(
+        session,
+        now=datetime.now(UTC),
+        after_days=settings.compact_views_after_days,
+        retention=timedelta(days=settings.view_retention_days),
+        dedup=timedelta(minutes=settings.view_dedup_minutes),
+    )
+    return f"folded {folded} hourly view counts into daily ones"
+
+
 def _in_transaction(work: Callable[[Session], str]) -> int:
     engine = create_db_engine(get_settings().database_url)
     with Session(engine) as session:
@@ -113,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "rebuild-documents", help="re-render every published document from the tables"
     ).set_defaults(run=lambda _args: _in_transaction(_rebuild_documents))
+
+    commands.add_parser(
+        "compact-views", help="fold old hourly view counts into daily ones"
+    ).set_defaults(run=lambda _args: _in_transaction(_compact_views))
 
     tokens = commands.add_parser("tokens", help="manage API tokens").add_subparsers(
         dest="tokens_command", required=True

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,22 @@ class Settings(BaseSettings):
     cache_s_maxage: int = Field(default=300, ge=0, description="Shared (CDN) cache lifetime")
     cache_stale_while_revalidate: int = Field(default=60, ge=0)
     gzip_minimum_size: int = Field(default=1024, ge=0)
+    view_store: Literal["database", "redis"] = Field(
+        default="database", description="Where page views are counted first"
+    )
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="For view_store=redis")
+    view_flush_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="How often the Redis store flushes to the database"
+    )
+    view_dedup_minutes: int = Field(default=30, ge=0, description="Repeat views ignored this long")
+    views_per_minute_per_client: int = Field(
+        default=120, ge=0, description="Beacon rate limit per client address; 0 turns it off"
+    )
+    view_retention_days: int = Field(default=90, ge=30, description="Older view counts are dropped")
+    compact_views_after_days: int = Field(
+        default=14, ge=8, description="Hourly counts older than this become daily counts"
+    )
+    popular_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     log_level: str = "info"
     public_base_url: str | None = Field(
         default=None,

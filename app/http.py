@@ -42,12 +42,13 @@ def public_response(
     surrogate_keys: Iterable[str] | str,
     etag: str | None = None,
     headers: dict[str, str] | None = None,
+    cache_control: str | None = None,
 ) -> Response:
     """A cacheable JSON response, or a 304 when the client already holds it."""
     etag = etag or etag_for(body)
     out = {
         "ETag": etag,
-        "Cache-Control": request.app.state.cache_control,
+        "Cache-Control": cache_control or request.app.state.cache_control,
         "Surrogate-Key": surrogate_keys
         if isinstance(surrogate_keys, str)
         else " ".join(surrogate_keys),

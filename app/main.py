@@ -25,6 +25,10 @@ from app.models.base import utcnow
 from app.openapi import install_openapi
 from app.ops.router import router as ops_router
 from app.people.router import router as people_router
+from app.popularity.ranking import RankingCache
+from app.popularity.ratelimit import RateLimiter
+from app.popularity.router import router as popularity_router
+from app.popularity.stores import view_store
 from app.quotes.router import router as quotes_router
 from app.tags.router import router as tags_router
 
@@ -38,7 +42,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await app.state.views.start()
         yield
+        await app.state.views.stop()
         app.state.documents.close()
         app.state.engine.dispose()
 
@@ -55,6 +61,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.engine = create_db_engine(settings.database_url)
     app.state.documents = DocumentReader(app.state.engine)
     app.state.clock = clock
+    app.state.views = view_store(settings, app.state.engine)
+    app.state.rate_limiter = RateLimiter(settings.views_per_minute_per_client)
+    app.state.rankings = RankingCache(app.state.engine, settings.popular_cache_seconds)
 
     # Routers are included one level deep: every level of nesting costs each request.
     for router in (
@@ -64,6 +73,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         images_router,
         quotes_router,
         tags_router,
+        popularity_router,
     ):
         app.include_router(router, prefix="/v1")
     for router in management_routers():
@@ -79,8 +89,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["If-None-Match", "X-Request-ID"],
+        # POST is for page-view beacons; management calls carry tokens, not cookies.
+        allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
+        allow_headers=["If-None-Match", "X-Request-ID", "Content-Type"],
         expose_headers=["ETag", "Link", "X-Request-ID", "Surrogate-Key"],
         max_age=86400,
     )

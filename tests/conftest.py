@@ -91,7 +91,15 @@ def clock() -> Clock:
 
 @pytest.fixture(scope="session")
 def app(database_url: str, clock: Clock) -> Iterator[FastAPI]:
-    application = create_app(Settings(database_url=database_url, log_level="warning"), clock=clock)
+    settings = Settings(
+        database_url=database_url,
+        log_level="warning",
+        # Tests count views from one client and need rankings as of each request;
+        # the tests of rate limiting and ranking caching set their own.
+        views_per_minute_per_client=0,
+        popular_cache_seconds=0,
+    )
+    application = create_app(settings, clock=clock)
     yield application
     application.state.engine.dispose()
 

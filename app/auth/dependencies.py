@@ -59,4 +59,5 @@ def authenticate(
 Reader = Annotated[Principal, Security(authenticate, scopes=[Scope.content_read.value])]
 Writer = Annotated[Principal, Security(authenticate, scopes=[Scope.content_write.value])]
 Publisher = Annotated[Principal, Security(authenticate, scopes=[Scope.content_publish.value])]
+AnalyticsWriter = Annotated[Principal, Security(authenticate, scopes=[Scope.analytics_write.value])]
 Admin = Annotated[Principal, Security(authenticate, scopes=[Scope.admin.value])]

@@ -8,13 +8,16 @@ class Scope(StrEnum):
     content_read = "content:read"
     content_write = "content:write"
     content_publish = "content:publish"
+    analytics_write = "analytics:write"
     admin = "admin"
 
 
 _IMPLIES: dict[Scope, frozenset[Scope]] = {
     Scope.content_read: frozenset(),
+    Scope.analytics_write: frozenset(),
     # Writing and publishing need the draft's ETag, so they include reading it.
-    Scope.content_write: frozenset({Scope.content_read}),
+    # Whoever may write content may also import its view counts.
+    Scope.content_write: frozenset({Scope.content_read, Scope.analytics_write}),
     Scope.content_publish: frozenset({Scope.content_read}),
     Scope.admin: frozenset(Scope),
 }

@@ -130,3 +130,13 @@ def is_visible(session: Session, kind: RefKind, ident: int, now: datetime) -> bo
         session.execute(visible_ref_ids(kind, now).where(col(REF.ref_id) == ident).limit(1)).first()
         is not None
     )
+
+
+def summaries_by_id(session: Session, ids: Sequence[int], now: datetime) -> dict[int, bytes]:
+    """Stored summaries of those articles that are visible now."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(col(PA.article_id), col(PA.summary)).where(col(PA.article_id).in_(ids), visible(now))
+    )
+    return {article_id: summary for article_id, summary in rows}

@@ -1,8 +1,8 @@
-"""The hot path: a published document by slug, without the ORM or a thread hop.
+"""The hot paths: a published document, or its article id, by slug.
 
 A stored document is one indexed lookup and a bytes copy. Going through a
 Session and FastAPI's thread pool costs several times the lookup itself, so
-this reader runs the precompiled query on the driver directly: inline on the
+this reader runs precompiled queries on the driver directly: inline on the
 event loop for SQLite (a local file read in WAL mode takes microseconds and
 never waits on a writer), and in one thread hop for a networked database,
 where a round trip must not stall the loop.
@@ -12,16 +12,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine, Select, bindparam, select
 from sqlalchemy.pool import PoolProxiedConnection
 from starlette.concurrency import run_in_threadpool
 
 from app.models import PublishedArticle
 
 _table = PublishedArticle.__table__  # type: ignore[attr-defined]
-_BY_SLUG = select(
+_VISIBLE_SLUG = (_table.c.slug == bindparam("slug")) & (_table.c.published_at <= bindparam("now"))
+_DOCUMENT = select(
     _table.c.article_id, _table.c.document, _table.c.etag, _table.c.surrogate_keys
-).where(_table.c.slug == bindparam("slug"), _table.c.published_at <= bindparam("now"))
+).where(_VISIBLE_SLUG)
+_ARTICLE_ID = select(_table.c.article_id).where(_VISIBLE_SLUG)
 
 
 class StoredDocument(NamedTuple):
@@ -31,53 +33,64 @@ class StoredDocument(NamedTuple):
     surrogate_keys: str
 
 
+class _Compiled:
+    def __init__(self, statement: Select[Any], engine: Engine) -> None:
+        compiled = statement.compile(dialect=engine.dialect)
+        self.sql = str(compiled)
+        self.positions = compiled.positiontup if compiled.positional else None
+
+    def params(self, values: dict[str, Any]) -> Any:
+        return values if self.positions is None else [values[n] for n in self.positions]
+
+
 class DocumentReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        compiled = _BY_SLUG.compile(dialect=engine.dialect)
-        self._sql = str(compiled)
-        self._positions = compiled.positiontup if compiled.positional else None
+        self._document = _Compiled(_DOCUMENT, engine)
+        self._article_id = _Compiled(_ARTICLE_ID, engine)
         bind = _table.c.published_at.type.bind_processor(engine.dialect)
         self._now: Callable[[datetime], Any] = bind or (lambda value: value)
         self._inline = engine.dialect.name == "sqlite"
         self._connection: PoolProxiedConnection | None = None
 
-    def _params(self, slug: str, now: datetime) -> Any:
-        values = {"slug": slug, "now": self._now(now)}
-        if self._positions is None:
-            return values
-        return [values[name] for name in self._positions]
-
-    def _fetch(self, connection: Any, slug: str, now: datetime) -> StoredDocument | None:
+    def _fetch(self, connection: Any, query: _Compiled, values: dict[str, Any]) -> Any:
         cursor = connection.cursor()
         try:
-            cursor.execute(self._sql, self._params(slug, now))
-            row = cursor.fetchone()
+            cursor.execute(query.sql, query.params(values))
+            return cursor.fetchone()
         finally:
             cursor.close()
-        return StoredDocument(*row) if row is not None else None
 
-    def _fetch_inline(self, slug: str, now: datetime) -> StoredDocument | None:
+    def _fetch_inline(self, query: _Compiled, values: dict[str, Any]) -> Any:
         # One connection per process, used only from the event loop's thread.
         if self._connection is None:
             self._connection = self.engine.raw_connection()
         try:
-            return self._fetch(self._connection, slug, now)
+            return self._fetch(self._connection, query, values)
         except Exception:
             self.close()
             raise
 
-    def _fetch_pooled(self, slug: str, now: datetime) -> StoredDocument | None:
+    def _fetch_pooled(self, query: _Compiled, values: dict[str, Any]) -> Any:
         connection = self.engine.raw_connection()
         try:
-            return self._fetch(connection, slug, now)
+            return self._fetch(connection, query, values)
         finally:
             connection.close()
 
-    async def by_slug(self, slug: str, now: datetime) -> StoredDocument | None:
+    async def _one(self, query: _Compiled, slug: str, now: datetime) -> Any:
+        values = {"slug": slug, "now": self._now(now)}
         if self._inline:
-            return self._fetch_inline(slug, now)
-        return await run_in_threadpool(self._fetch_pooled, slug, now)
+            return self._fetch_inline(query, values)
+        return await run_in_threadpool(self._fetch_pooled, query, values)
+
+    async def by_slug(self, slug: str, now: datetime) -> StoredDocument | None:
+        row = await self._one(self._document, slug, now)
+        return StoredDocument(*row) if row is not None else None
+
+    async def article_id(self, slug: str, now: datetime) -> int | None:
+        row = await self._one(self._article_id, slug, now)
+        return int(row[0]) if row is not None else None
 
     def close(self) -> None:
         if self._connection is not None:

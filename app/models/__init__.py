@@ -18,6 +18,7 @@ from app.models.images import Image, ImageDepiction
 from app.models.people import Affiliation, Person
 from app.models.quotes import Quote
 from app.models.tags import Tag
+from app.models.views import ViewBucket, ViewVisitor
 
 __all__ = [
     "Affiliation",
@@ -38,5 +39,7 @@ __all__ = [
     "PublishedArticleRef",
     "Quote",
     "Tag",
+    "ViewBucket",
+    "ViewVisitor",
     "metadata",
 ]

@@ -1,0 +1,51 @@
+"""Adding views to buckets by atomic upsert, the one write every store ends in."""
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from app.models import ViewBucket, ViewVisitor
+from app.popularity.windows import HOUR
+
+BucketKey = tuple[int, datetime]  # (article id, bucket start)
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def add_views(session: Session, counts: Mapping[BucketKey, int], granularity: str = HOUR) -> None:
+    """views += n for each bucket, creating it when new; concurrent adds never lose one."""
+    if not counts:
+        return
+    statement = _insert(session, ViewBucket)
+    statement = statement.on_conflict_do_update(
+        index_elements=["article_id", "granularity", "bucket_start"],
+        set_={"views": ViewBucket.views + statement.excluded.views},
+    )
+    session.execute(
+        statement,
+        [
+            {"article_id": a, "granularity": granularity, "bucket_start": b, "views": n}
+            for (a, b), n in sorted(counts.items())
+        ],
+    )
+
+
+def first_view_in(
+    session: Session, article_id: int, visitor_hash: str, now: datetime, dedup: timedelta
+) -> bool:
+    """Record the visitor's view unless one was counted within `dedup`; True if counted."""
+    statement = _insert(session, ViewVisitor).values(
+        article_id=article_id, visitor_hash=visitor_hash, counted_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["article_id", "visitor_hash"],
+        set_={"counted_at": statement.excluded.counted_at},
+        where=ViewVisitor.counted_at <= now - dedup,
+    ).returning(ViewVisitor.article_id)
+    return session.execute(statement).first() is not None

@@ -1,0 +1,146 @@
+"""Page-view beacons, view imports, and the most-read list."""
+
+from datetime import timedelta
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from app.articles.router import SlugPath
+from app.auth.dependencies import AnalyticsWriter
+from app.clock import Now
+from app.config import Settings
+from app.db import SessionDep, WriteSessionDep
+from app.documents import queries
+from app.errors import AppError, InvalidContent, NotFound, problem_responses
+from app.http import public_response, read_responses
+from app.models.enums import ArticleType
+from app.params import LeanRoute, StrictQueryRoute
+from app.popularity import service
+from app.popularity.bots import is_bot
+from app.popularity.ranking import MAX_LIMIT, RankingKey
+from app.popularity.schemas import PopularPage, ViewBatch, ViewBatchResult
+from app.popularity.stores import visitor_hash
+from app.popularity.windows import Window, window_start
+from app.tags.service import visible_tag_id
+from app.types import Slug
+
+router = APIRouter(route_class=StrictQueryRoute, tags=["popularity"])
+
+
+class TooManyRequests(AppError):
+    status = 429
+    slug = "rate-limited"
+
+
+async def record_view(request: Request, slug: SlugPath) -> Response:
+    client = request.client.host if request.client else "unknown"
+    retry_after = request.app.state.rate_limiter.retry_after(client)
+    if retry_after is not None:
+        raise TooManyRequests(
+            "Too many page views from this client; try again later.",
+            headers={"Retry-After": str(retry_after)},
+        )
+    body = await request.body()
+    if len(body) > service.MAX_BEACON_BYTES:
+        raise InvalidContent(
+            f"A beacon body is at most {service.MAX_BEACON_BYTES} bytes.",
+        )
+    beacon = service.parse_beacon(body)
+    now = request.app.state.clock()
+    article_id = await request.app.state.documents.article_id(slug, now)
+    if article_id is None:
+        raise NotFound(f"No published article has the slug {slug!r}.")
+    if not is_bot(request.headers.get("user-agent")):
+        visitor = visitor_hash(beacon.visitor_id) if beacon.visitor_id else None
+        await request.app.state.views.record(article_id, visitor, now)
+    return Response(status_code=202)
+
+
+router.add_api_route(
+    "/articles/{slug}/views",
+    record_view,
+    methods=["POST"],
+    status_code=202,
+    operation_id="recordArticleView",
+    summary="Count one page view (a beacon; no authentication)",
+    description="Answers 202 whether or not the view counted: repeats by the same visitor "
+    "within 30 minutes and obvious bots are accepted and ignored. Works with "
+    "`navigator.sendBeacon` (any content type; the body, if any, is JSON).",
+    response_class=Response,
+    responses={
+        202: {"description": "Accepted."},
+        **problem_responses(400, 404, 413, 422, 429),
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {
+                media: {"schema": {"$ref": "#/components/schemas/ViewBeacon"}}
+                for media in ("application/json", "text/plain")
+            },
+        }
+    },
+    route_class_override=LeanRoute,
+)
+
+
+@router.post(
+    "/views:batch",
+    operation_id="importViews",
+    summary="Import counted views, e.g. from CDN logs",
+    response_model=ViewBatchResult,
+    responses=problem_responses(400, 401, 403, 413, 422),
+)
+def import_views(
+    request: Request, session: WriteSessionDep, _principal: AnalyticsWriter, batch: ViewBatch
+) -> ViewBatchResult:
+    settings: Settings = request.app.state.settings
+    result = service.import_views(
+        session,
+        batch,
+        now=request.app.state.clock(),
+        retention=timedelta(days=settings.view_retention_days),
+    )
+    session.commit()
+    return result
+
+
+@router.get(
+    "/popular",
+    operation_id="listPopularArticles",
+    summary="Most-read published articles over a window",
+    response_model=PopularPage,
+    responses=read_responses(),
+)
+def list_popular(
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    window: Annotated[Window, Query(description="How far back views count.")] = Window.day,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
+    type: Annotated[ArticleType | None, Query(description="Only this article type.")] = None,
+    tag: Annotated[Slug | None, Query(description="Only articles with this tag slug.")] = None,
+) -> Response:
+    key = RankingKey(
+        window=window,
+        type=type.value if type else None,
+        tag_id=visible_tag_id(session, tag, now) if tag is not None else None,
+    )
+    ranking = request.app.state.rankings.get(key, now)
+    summaries = queries.summaries_by_id(session, [a for a, _ in ranking], now)
+    items = [
+        summary[:-1] + b',"views":' + str(views).encode() + b"}"
+        for article_id, views in ranking
+        if (summary := summaries.get(article_id)) is not None
+    ][:limit]
+    meta = orjson.dumps({"window": window.value, "since": window_start(window, now)})
+    body = b'{"items":[' + b",".join(items) + b'],"next_cursor":null,' + meta[1:]
+    ttl = int(request.app.state.settings.popular_cache_seconds)
+    return public_response(
+        request,
+        body,
+        surrogate_keys="popular",
+        cache_control=f"public, max-age={ttl}, s-maxage={ttl}",
+    )
