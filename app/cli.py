@@ -1,6 +1,7 @@
 """The `byline` command: serve, migrate, load-demo, rebuild-documents, tokens."""
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -110,6 +111,8 @@ def _in_transaction(work: Callable[[Session], str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Let `byline tokens list | head` end quietly, as command-line tools do.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = argparse.ArgumentParser(prog="byline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 

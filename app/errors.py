@@ -112,6 +112,8 @@ def problem_response(
         used_by=used_by,
     )
     body = orjson.dumps(problem.model_dump(exclude_none=True))
+    # An error is about this moment (a slug not yet published, a stale ETag): never cache it.
+    headers = {"Cache-Control": "no-store", **(headers or {})}
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
