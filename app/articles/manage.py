@@ -1,5 +1,6 @@
 """Managing articles: the draft resource plus publishing, preview and revisions."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request
@@ -116,42 +117,34 @@ def publish_article(
     return _changed(request, session, article)
 
 
-@router.post(
-    ITEM + "/unpublish",
-    operation_id="unpublishArticle",
-    summary="Take the article off the site; it becomes a draft",
-    response_model=ArticleRecord,
-    responses=manage_responses(404, 412, 422, 428),
-)
-def unpublish_article(
-    request: Request,
-    session: WriteSessionDep,
-    principal: Publisher,
-    ident: IdentPath,
-    if_match: IfMatch = None,
-) -> Response:
-    article = _claim(session, ident, if_match, principal)
-    publishing.withdraw(session, article, status=ArticleStatus.draft, actor=principal.name)
-    return _changed(request, session, article)
+def _withdrawal(status: ArticleStatus) -> Callable[..., Response]:
+    def withdraw_article(
+        request: Request,
+        session: WriteSessionDep,
+        principal: Publisher,
+        ident: IdentPath,
+        if_match: IfMatch = None,
+    ) -> Response:
+        article = _claim(session, ident, if_match, principal)
+        publishing.withdraw(session, article, status=status, actor=principal.name)
+        return _changed(request, session, article)
+
+    return withdraw_article
 
 
-@router.post(
-    ITEM + "/archive",
-    operation_id="archiveArticle",
-    summary="Take the article off the site and file it as archived",
-    response_model=ArticleRecord,
-    responses=manage_responses(404, 412, 422, 428),
-)
-def archive_article(
-    request: Request,
-    session: WriteSessionDep,
-    principal: Publisher,
-    ident: IdentPath,
-    if_match: IfMatch = None,
-) -> Response:
-    article = _claim(session, ident, if_match, principal)
-    publishing.withdraw(session, article, status=ArticleStatus.archived, actor=principal.name)
-    return _changed(request, session, article)
+for _action, _status, _summary in (
+    ("unpublish", ArticleStatus.draft, "Take the article off the site; it becomes a draft"),
+    ("archive", ArticleStatus.archived, "Take the article off the site and file it as archived"),
+):
+    router.add_api_route(
+        f"{ITEM}/{_action}",
+        _withdrawal(_status),
+        methods=["POST"],
+        operation_id=f"{_action}Article",
+        summary=_summary,
+        response_model=ArticleRecord,
+        responses=manage_responses(404, 412, 422, 428),
+    )
 
 
 @router.get(
