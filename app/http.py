@@ -19,7 +19,7 @@ def etag_for(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
+def etag_matches(if_none_match: str, etag: str) -> bool:
     if if_none_match.strip() == "*":
         return True
     # Weak comparison, as RFC 9110 prescribes for If-None-Match.
@@ -55,7 +55,7 @@ def public_response(
         **(headers or {}),
     }
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None and _matches(if_none_match, etag):
+    if if_none_match is not None and etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=out)
     return Response(body, media_type=JSON_MEDIA_TYPE, headers=out)
 

@@ -20,7 +20,12 @@ from app.http import cache_control
 from app.images.router import router as images_router
 from app.logs import configure_logging
 from app.manage import management_routers
-from app.middleware import BodySizeLimitMiddleware, HeadAsGetMiddleware, RequestContextMiddleware
+from app.middleware import (
+    BodySizeLimitMiddleware,
+    EnsureETagMiddleware,
+    HeadAsGetMiddleware,
+    RequestContextMiddleware,
+)
 from app.models.base import utcnow
 from app.openapi import install_openapi
 from app.ops.router import router as ops_router
@@ -81,6 +86,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.include_router(ops_router)
 
     install_error_handlers(app)
+    app.add_middleware(EnsureETagMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(HeadAsGetMiddleware)

@@ -11,6 +11,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_PREFIX
+from app.http import etag_for, etag_matches
 
 log = logging.getLogger("byline.access")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -177,3 +178,55 @@ class BodySizeLimitMiddleware:
 
 class _TooLarge(Exception):
     pass
+
+
+class EnsureETagMiddleware:
+    """Gives every successful GET a strong ETag and honours If-None-Match.
+
+    Routes that know their ETag (stored documents, records) set it themselves and
+    pass straight through; the rest (probes, token lists, the OpenAPI document)
+    are buffered and hashed here.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffer(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers", []))
+                if message["status"] != 200 or b"etag" in headers:
+                    start = None
+                    await send(message)
+                    return
+                start = message
+                return
+            if start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                await _send_with_etag(scope, send, start, b"".join(chunks))
+
+        await self.app(scope, receive, buffer)
+
+
+async def _send_with_etag(scope: Scope, send: Send, start: Message, body: bytes) -> None:
+    etag = etag_for(body)
+    headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+    headers.append((b"etag", etag.encode()))
+    if_none_match = dict(scope["headers"]).get(b"if-none-match")
+    if if_none_match is not None and etag_matches(if_none_match.decode("latin-1"), etag):
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({**start, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
