@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.documents.queries import visible
 from app.errors import FieldError, InvalidContent
 from app.models import PublishedArticle, ViewBucket, ViewVisitor
 from app.popularity.counts import BucketKey, add_views
@@ -40,7 +41,7 @@ def import_views(
     ids = dict(
         session.exec(
             select(PublishedArticle.slug, PublishedArticle.article_id).where(
-                col(PublishedArticle.slug).in_(slugs)
+                col(PublishedArticle.slug).in_(slugs), visible(now)
             )
         ).all()
     )
