@@ -1,7 +1,7 @@
 """The `byline` command: serve, migrate, load-demo, rebuild-documents, tokens."""
 
 import argparse
-import signal
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 
@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.auth.scopes import Scope
 from app.config import get_settings
 from app.db import create_db_engine
+from app.errors import AppError
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -102,17 +103,21 @@ def _compact_views(session: Session) -> str:
 
 def _in_transaction(work: Callable[[Session], str]) -> int:
     engine = create_db_engine(get_settings().database_url)
-    with Session(engine) as session:
-        message = work(session)
-        session.commit()
-    engine.dispose()
-    print(message)
+    try:
+        with Session(engine) as session:
+            message = work(session)
+            session.commit()
+    except AppError as exc:
+        print(f"byline: {exc.detail}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    with contextlib.suppress(BrokenPipeError):  # `byline tokens list | head`
+        print(message)
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Let `byline tokens list | head` end quietly, as command-line tools do.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = argparse.ArgumentParser(prog="byline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 

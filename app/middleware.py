@@ -137,34 +137,44 @@ class HeadAsGetMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses request bodies over the limit with 413, declared or streamed."""
+    """Refuses request bodies over the limit with 413, whether declared or streamed.
+
+    A body without Content-Length is read up to the limit before the app sees
+    it, so the refusal comes before any parsing (a parser would report a cut-off
+    body as malformed) and nothing has been written.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
             await self.app(scope, receive, send)
             return
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None:
+            if length.isdigit() and int(length) > self.max_bytes:
                 await self._refuse(scope, send)
                 return
-        received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        size = 0
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise _TooLarge
-            return message
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._refuse(scope, send)
+                return
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
-            await self._refuse(scope, send)
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         await send_problem(
@@ -174,10 +184,6 @@ class BodySizeLimitMiddleware:
             detail=f"Request bodies are limited to {self.max_bytes} bytes.",
             problem_type=PROBLEM_TYPE_PREFIX + "payload-too-large",
         )
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class EnsureETagMiddleware:

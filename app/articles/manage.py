@@ -1,6 +1,7 @@
 """Managing articles: the draft resource plus publishing, preview and revisions."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request
@@ -31,17 +32,16 @@ from app.editing.responses import NO_STORE, manage_responses, record_response
 from app.errors import Forbidden
 from app.http import page_response
 from app.models import Article, ArticleRevision
-from app.models.base import utcnow
 from app.models.enums import ArticleStatus
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit, decode_cursor, split_page
 from app.params import StrictQueryRoute
 
 
-def _status_fields(session: Session, article: Article) -> dict[str, Any]:
+def _status_fields(session: Session, article: Article, now: datetime) -> dict[str, Any]:
     latest = publishing.latest_revision(session, article.id or 0)
     live = article.published_revision
     return {
-        "status": publishing.editorial_status(article, utcnow()),
+        "status": publishing.editorial_status(article, now),
         "published_at": article.published_at,
         "published_by": article.published_by,
         "published_revision": live,
@@ -82,7 +82,7 @@ RevisionNumber = Annotated[int, Path(ge=1, le=2**31 - 1, description="The revisi
 
 def _changed(request: Request, session: Session, article: Article) -> Response:
     response = record_response(
-        request, articles.record(session, article), etag=articles.etag(article)
+        request, articles.record(request, session, article), etag=articles.etag(article)
     )
     session.commit()
     return response

@@ -6,6 +6,7 @@ the draft can move ahead of it without anything leaking.
 
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.articles.schemas import ArticleCreate
@@ -52,7 +53,9 @@ def draft_content(session: Session, article: Article) -> ArticleCreate:
 
 
 def _record_slug_change(session: Session, article: Article, new_slug: str) -> None:
+    """The old slug redirects to the new; a slug once redirected is now this article's."""
     assert article.id is not None
+    session.execute(delete(ArticleSlugRedirect).where(col(ArticleSlugRedirect.slug) == new_slug))
     live = session.get(PublishedArticle, article.id)
     if live is not None and live.slug != new_slug:
         session.merge(ArticleSlugRedirect(slug=live.slug, article_id=article.id))

@@ -16,7 +16,6 @@ from app.models import (
     ArticleMention,
     ArticleQuote,
     ArticleRevision,
-    ArticleSlugRedirect,
     ArticleTag,
 )
 
@@ -151,13 +150,6 @@ def write_article(
         for table in LINK_TABLES:
             session.execute(delete(table).where(col(table.article_id) == article.id))  # type: ignore[attr-defined]
     assert article.id is not None
-    # A slug another article was once published under is free to take; its redirect goes.
-    session.execute(
-        delete(ArticleSlugRedirect).where(
-            col(ArticleSlugRedirect.slug) == data.slug,
-            col(ArticleSlugRedirect.article_id) != article.id,
-        )
-    )
     session.add_all(_link_rows(article.id, data))
     session.flush()
     add_revision(

@@ -48,7 +48,10 @@ class DocumentReader:
         self.engine = engine
         self._document = _Compiled(_DOCUMENT, engine)
         self._article_id = _Compiled(_ARTICLE_ID, engine)
-        bind = _table.c.published_at.type.bind_processor(engine.dialect)
+        # The dialect's own processor: on SQLite it writes the exact text SQLAlchemy
+        # stores, so string comparison agrees to the microsecond.
+        column_type = _table.c.published_at.type.dialect_impl(engine.dialect)
+        bind = column_type.bind_processor(engine.dialect)
         self._now: Callable[[datetime], Any] = bind or (lambda value: value)
         self._inline = engine.dialect.name == "sqlite"
         self._connection: PoolProxiedConnection | None = None

@@ -9,6 +9,7 @@ one commit per request.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Body, Path, Request
@@ -59,14 +60,18 @@ class Resource(Generic[RowT, CreateT, RecordT]):
     # Set when published documents can embed it: each write re-renders them.
     ref_kind: RefKind | None = None
     before_delete: Callable[[Session, RowT, Principal], None] | None = None
-    record_extra: Callable[[Session, RowT], dict[str, Any]] | None = None
+    # Read-only fields beyond the shared ones, as of `now` (the request's clock).
+    record_extra: Callable[[Session, RowT, datetime], dict[str, Any]] | None = None
 
     def etag(self, row: RowT) -> str:
         return record_etag(self.kind, _id(row), row.version)
 
-    def record(self, session: Session, row: RowT, content: CreateT | None = None) -> RecordT:
+    def record(
+        self, request: Request, session: Session, row: RowT, content: CreateT | None = None
+    ) -> RecordT:
         content = content or self.content(session, row)
-        extra = self.record_extra(session, row) if self.record_extra else {}
+        now = request.app.state.clock()
+        extra = self.record_extra(session, row, now) if self.record_extra else {}
         return self.record_schema.model_validate({**content.model_dump(), **_meta(row), **extra})
 
     def load(self, session: Session, ident: int) -> RowT:
@@ -132,7 +137,7 @@ def add_crud_routes(router: APIRouter, r: Resource[Any, Any, Any], *, tag: str) 
         row = r.save(session, None, data, principal.name)
         response = record_response(
             request,
-            r.record(session, row, data),
+            r.record(request, session, row, data),
             etag=r.etag(row),
             status_code=201,
             location=f"{request.url.path}/{_id(row)}",
@@ -155,7 +160,7 @@ def add_crud_routes(router: APIRouter, r: Resource[Any, Any, Any], *, tag: str) 
             statement = statement.where(id_column < after)
         rows = session.exec(statement).all()
         page, next_cursor = split_page(rows, limit, lambda row: (_id(row),))
-        items = [r.record(session, row) for row in page]
+        items = [r.record(request, session, row) for row in page]
         response = page_response(request, items, next_cursor, surrogate_keys=[])
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -164,7 +169,7 @@ def add_crud_routes(router: APIRouter, r: Resource[Any, Any, Any], *, tag: str) 
         request: Request, session: SessionDep, _principal: Reader, ident: IdentPath
     ) -> Response:
         row = r.load(session, ident)
-        return record_response(request, r.record(session, row), etag=r.etag(row))
+        return record_response(request, r.record(request, session, row), etag=r.etag(row))
 
     def _update(
         request: Request,
@@ -180,10 +185,12 @@ def add_crud_routes(router: APIRouter, r: Resource[Any, Any, Any], *, tag: str) 
         data = make(current)
         if data == current:
             # Nothing changed: no new version, no re-render, same ETag.
-            return record_response(request, r.record(session, row, current), etag=r.etag(row))
+            return record_response(
+                request, r.record(request, session, row, current), etag=r.etag(row)
+            )
         claim_version(session, row, kind=r.kind, actor=principal.name)
         row = r.save(session, row, data, principal.name)
-        response = record_response(request, r.record(session, row, data), etag=r.etag(row))
+        response = record_response(request, r.record(request, session, row, data), etag=r.etag(row))
         session.commit()
         return response
 
