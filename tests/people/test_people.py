@@ -1,6 +1,7 @@
 """People and organizations: visible only when a visible published article shows them."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -35,7 +36,7 @@ def test_person_card(client: TestClient, session: Session) -> None:
     assert f"person:{minister.id}" in response.headers["surrogate-key"].split()
 
 
-def _shown_as(session: Session, who: Person, how: str, **article: object) -> None:
+def _shown_as(session: Session, who: Person, how: str, **article: Any) -> None:
     if how == "author":
         factories.article(session, author_ids=[who.id], **article)
     elif how == "mention":

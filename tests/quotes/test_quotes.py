@@ -11,7 +11,7 @@ from tests.conftest import Clock
 from tests.helpers import ids, ok, problem, walk
 
 
-def _published_with(session: Session, *quotes: Quote, **article: object) -> None:
+def _published_with(session: Session, *quotes: Quote, **article: Any) -> None:
     factories.article(
         session, body=[{"type": "quote", "quote_id": q.id} for q in quotes], **article
     )
