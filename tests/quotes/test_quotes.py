@@ -1,6 +1,7 @@
 """Quotes: records of words said, visible once a visible published article uses them."""
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
