@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -58,7 +59,14 @@ def fetch(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
 class Server:
     """uvicorn in a subprocess: `with Server(...) as server:` always stops it."""
 
-    def __init__(self, *, database_url: str, ceiling_bytes: int, log_path: Path) -> None:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        ceiling_bytes: int,
+        log_path: Path,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://{HOST}:{self.port}"
         self.log_path = log_path
@@ -79,6 +87,7 @@ class Server:
             "LOG_LEVEL": "warning",
             CEILING_BYTES_ENV: str(ceiling_bytes),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), pythonpath])),
+            **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -117,16 +126,20 @@ class Server:
             f"uvicorn did not answer /healthz within {timeout_s:.0f} s:\n{self.log()}"
         )
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
+        """SIGTERM, so the app's shutdown runs (the Redis store flushes then); True when
+        it exited on its own within the grace period, False when it had to be killed."""
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
-            return
+            return True
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+            return False
+        return True
 
     def log(self, lines: int = 40) -> str:
         try:

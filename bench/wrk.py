@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,79 @@ done = function(summary, latency, requests)
 end
 """.replace("%MARKER%", MARKER)
 
+# POSTs a bodiless beacon, as `navigator.sendBeacon(url)` does from a page, and counts
+# the 202s. After the measured time (the script's first argument, in ms) every connection
+# waits for its last answer and then sends nothing more, so when wrk stops no request is
+# in flight: the 202s it reports are all the requests the server answered. The rate is
+# taken over the active time only, from the thread's start to its last answer.
+POST_SCRIPT = """local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clk_id, bench_timespec *tp);
+]]
+local ts = ffi.new("bench_timespec")
+local function now_us()
+  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000000 + math.floor(tonumber(ts.tv_nsec) / 1000)
+end
+
+wrk.method = "POST"
+wrk.body = ""
+wrk.headers["User-Agent"] = "%USER_AGENT%"
+wrk.headers["Origin"] = "https://www.example.com"
+wrk.headers["Accept"] = "*/*"
+
+accepted, other, started_us, last_us, deadline_us = 0, 0, 0, 0, 0
+
+function init(args)
+  started_us = now_us()
+  last_us = started_us
+  deadline_us = started_us + tonumber(args[1]) * 1000
+end
+
+function delay()
+  if now_us() >= deadline_us then return 3600000 end
+  return 0
+end
+
+function response(status, headers, body)
+  if status == 202 then accepted = accepted + 1 else other = other + 1 end
+  last_us = now_us()
+end
+
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+done = function(summary, latency, requests)
+  local ok, bad, first, last = 0, 0, nil, 0
+  for _, t in ipairs(threads) do
+    ok = ok + t:get("accepted")
+    bad = bad + t:get("other")
+    local s, l = t:get("started_us"), t:get("last_us")
+    if first == nil or s < first then first = s end
+    if l > last then last = l end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    '%s{"duration_us":%d,"requests":%d,"bytes":%d,'
+      .. '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f,'
+      .. '"accepted":%d,"other_status":%d,"active_us":%d,'
+      .. '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}}\\n',
+    "%MARKER%", summary.duration, summary.requests, summary.bytes,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max, latency.mean, ok, bad, last - first,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+""".replace("%MARKER%", MARKER)
+
+BROWSER_USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+
 
 class WrkError(RuntimeError):
     pass
@@ -38,10 +112,19 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     errors: int
+    # From POST_SCRIPT only: 202s counted, and the time the load was on.
+    accepted: int | None = None
+    active_s: float | None = None
 
     @property
     def rps(self) -> float:
         return self.requests / self.duration_s if self.duration_s > 0 else 0.0
+
+    @property
+    def accepted_per_s(self) -> float:
+        if self.accepted is None or not self.active_s:
+            return 0.0
+        return self.accepted / self.active_s
 
 
 def ensure_wrk() -> str:
@@ -73,8 +156,23 @@ def write_script(directory: Path) -> Path:
     return path
 
 
+def write_post_script(directory: Path, user_agent: str = BROWSER_USER_AGENT) -> Path:
+    if '"' in user_agent or "\\" in user_agent:
+        raise ValueError("the User-Agent must not need escaping in Lua")
+    path = directory / "post.lua"
+    path.write_text(POST_SCRIPT.replace("%USER_AGENT%", user_agent), encoding="utf-8")
+    return path
+
+
 def run(
-    wrk: str, url: str, *, script: Path, connections: int, duration_s: int, threads: int = 1
+    wrk: str,
+    url: str,
+    *,
+    script: Path,
+    connections: int,
+    duration_s: int,
+    threads: int = 1,
+    script_args: Sequence[str] = (),
 ) -> WrkResult:
     command = [
         wrk,
@@ -85,6 +183,7 @@ def run(
         "--latency",
         f"--script={script}",
         url,
+        *(["--", *script_args] if script_args else []),
     ]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=duration_s + 60, check=False
@@ -110,6 +209,8 @@ def parse(output: str) -> WrkResult:
                 p50_ms=data["p50_us"] / 1000,
                 p99_ms=data["p99_us"] / 1000,
                 errors=sum(int(v) for v in errors.values()),
+                accepted=int(data["accepted"]) if "accepted" in data else None,
+                active_s=data["active_us"] / 1e6 if "active_us" in data else None,
             )
     return _parse_text(output)
 
