@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,7 +13,6 @@ from app.documents.queries import PA
 from app.documents.refs import RefKind, surrogate_key
 from app.documents.responses import summary_page_response
 from app.errors import NotFound
-from app.models import Tag
 from app.models.enums import ArticleType
 from app.pagination import decode_cursor
 
@@ -40,7 +39,7 @@ def _conditions(
     if filters.person is not None:
         conditions.append(queries.has_ref(RefKind.mention, filters.person, now))
     if filters.tag is not None:
-        tag_id = session.exec(select(Tag.id).where(Tag.slug == filters.tag)).first()
+        tag_id = queries.tag_id(session, filters.tag)
         if tag_id is None:
             return None
         conditions.append(queries.has_ref(RefKind.tag, tag_id, now))

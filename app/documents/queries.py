@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlmodel import Session, col
 
 from app.documents.refs import RefKind
-from app.models import ArticleSlugRedirect, PublishedArticle, PublishedArticleRef
+from app.models import ArticleSlugRedirect, PublishedArticle, PublishedArticleRef, Tag
 from app.pagination import CursorValue, after_keyset
 
 PA = PublishedArticle
@@ -140,3 +140,7 @@ def summaries_by_id(session: Session, ids: Sequence[int], now: datetime) -> dict
         select(col(PA.article_id), col(PA.summary)).where(col(PA.article_id).in_(ids), visible(now))
     )
     return {article_id: summary for article_id, summary in rows}
+
+
+def tag_id(session: Session, slug: str) -> int | None:
+    return session.execute(select(col(Tag.id)).where(col(Tag.slug) == slug)).scalar_one_or_none()

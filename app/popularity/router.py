@@ -23,7 +23,6 @@ from app.popularity.ranking import MAX_LIMIT, RankingKey
 from app.popularity.schemas import PopularPage, ViewBatch, ViewBatchResult
 from app.popularity.stores import visitor_hash
 from app.popularity.windows import Window, window_start
-from app.tags.service import visible_tag_id
 from app.types import Slug
 
 router = APIRouter(route_class=StrictQueryRoute, tags=["popularity"])
@@ -123,12 +122,10 @@ def list_popular(
     type: Annotated[ArticleType | None, Query(description="Only this article type.")] = None,
     tag: Annotated[Slug | None, Query(description="Only articles with this tag slug.")] = None,
 ) -> Response:
-    key = RankingKey(
-        window=window,
-        type=type.value if type else None,
-        tag_id=visible_tag_id(session, tag, now) if tag is not None else None,
-    )
-    ranking = request.app.state.rankings.get(key, now)
+    tag_id = queries.tag_id(session, tag) if tag is not None else None
+    key = RankingKey(window=window, type=type.value if type else None, tag_id=tag_id)
+    # An unknown tag filters everything out, as it does on /v1/articles.
+    ranking = [] if tag is not None and tag_id is None else request.app.state.rankings.get(key, now)
     summaries = queries.summaries_by_id(session, [a for a, _ in ranking], now)
     items = [
         summary[:-1] + b',"views":' + str(views).encode() + b"}"

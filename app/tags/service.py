@@ -35,7 +35,7 @@ def tags_page(
 
 
 def visible_tag_id(session: Session, slug: str, now: datetime) -> int:
-    tag_id = session.exec(select(Tag.id).where(Tag.slug == slug)).first()
+    tag_id = queries.tag_id(session, slug)
     if tag_id is None or not queries.is_visible(session, RefKind.tag, tag_id, now):
         raise NotFound(f"No published article is tagged {slug!r}.")
     return tag_id
