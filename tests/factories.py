@@ -116,3 +116,15 @@ def draft(session: Session, **fields: Any) -> Article:
 def scheduled(session: Session, hours: float = 2, **fields: Any) -> Article:
     """A published article whose publish time is `hours` from now."""
     return article(session, **{"published_at": hours_ahead(hours), **fields})
+
+
+def token(session: Session, *scopes: str) -> str:
+    """An API token with these scopes, committed; returns the bearer secret."""
+    from app.auth.schemas import TokenCreate
+    from app.auth.scopes import Scope
+    from app.auth.service import create_token
+
+    data = TokenCreate(name=f"token-{_n()}", scopes=[Scope(s) for s in scopes])
+    _row, secret = create_token(session, data=data, created_by=None)
+    session.commit()
+    return secret
