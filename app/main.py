@@ -30,7 +30,7 @@ from app.models.base import utcnow
 from app.openapi import install_openapi
 from app.ops.router import router as ops_router
 from app.people.router import router as people_router
-from app.popularity.ranking import RankingCache
+from app.popularity.ranking import PageCache, RankingCache
 from app.popularity.ratelimit import RateLimiter
 from app.popularity.router import router as popularity_router
 from app.popularity.stores import view_store
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.views = view_store(settings, app.state.engine)
     app.state.rate_limiter = RateLimiter(settings.views_per_minute_per_client)
     app.state.rankings = RankingCache(app.state.engine, settings.popular_cache_seconds)
+    app.state.popular_pages = PageCache(settings.popular_cache_seconds)
 
     # Routers are included one level deep: every level of nesting costs each request.
     for router in (
@@ -88,7 +89,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     install_error_handlers(app)
     app.add_middleware(EnsureETagMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=MAX_BODY_BYTES,
+        # 10,000 rows with the longest slugs need about 2 MiB.
+        larger={"/v1/views:batch": 4 * MAX_BODY_BYTES},
+    )
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestContextMiddleware)
     # Outermost, so even the last-resort 500 carries CORS headers a browser can read.

@@ -1,4 +1,4 @@
-"""The hot paths: a published document, or its article id, by slug.
+"""The hot paths: a published document or its article id by slug, and visibility checks.
 
 A stored document is one indexed lookup and a bytes copy. Going through a
 Session and FastAPI's thread pool costs several times the lookup itself, so
@@ -56,36 +56,38 @@ class DocumentReader:
         self._inline = engine.dialect.name == "sqlite"
         self._connection: PoolProxiedConnection | None = None
 
-    def _fetch(self, connection: Any, query: _Compiled, values: dict[str, Any]) -> Any:
+    def _fetch(self, connection: Any, sql: str, params: Any) -> Any:
         cursor = connection.cursor()
         try:
-            cursor.execute(query.sql, query.params(values))
+            cursor.execute(sql, params)
             return cursor.fetchone()
         finally:
             cursor.close()
 
-    def _fetch_inline(self, query: _Compiled, values: dict[str, Any]) -> Any:
+    def _fetch_inline(self, sql: str, params: Any) -> Any:
         # One connection per process, used only from the event loop's thread.
         if self._connection is None:
             self._connection = self.engine.raw_connection()
         try:
-            return self._fetch(self._connection, query, values)
+            return self._fetch(self._connection, sql, params)
         except Exception:
             self.close()
             raise
 
-    def _fetch_pooled(self, query: _Compiled, values: dict[str, Any]) -> Any:
+    def _fetch_pooled(self, sql: str, params: Any) -> Any:
         connection = self.engine.raw_connection()
         try:
-            return self._fetch(connection, query, values)
+            return self._fetch(connection, sql, params)
         finally:
             connection.close()
 
-    async def _one(self, query: _Compiled, slug: str, now: datetime) -> Any:
-        values = {"slug": slug, "now": self._now(now)}
+    async def _run(self, sql: str, params: Any) -> Any:
         if self._inline:
-            return self._fetch_inline(query, values)
-        return await run_in_threadpool(self._fetch_pooled, query, values)
+            return self._fetch_inline(sql, params)
+        return await run_in_threadpool(self._fetch_pooled, sql, params)
+
+    async def _one(self, query: _Compiled, slug: str, now: datetime) -> Any:
+        return await self._run(query.sql, query.params({"slug": slug, "now": self._now(now)}))
 
     async def by_slug(self, slug: str, now: datetime) -> StoredDocument | None:
         row = await self._one(self._document, slug, now)
@@ -94,6 +96,18 @@ class DocumentReader:
     async def article_id(self, slug: str, now: datetime) -> int | None:
         row = await self._one(self._article_id, slug, now)
         return int(row[0]) if row is not None else None
+
+    async def count_visible(self, article_ids: list[int], now: datetime) -> int:
+        """How many of these articles readers can see now."""
+        if not article_ids:
+            return 0
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            f"SELECT count(*) FROM published_articles WHERE published_at <= {mark} "  # noqa: S608 - placeholders only
+            f"AND article_id IN ({', '.join([mark] * len(article_ids))})"
+        )
+        row = await self._run(sql, [self._now(now), *article_ids])
+        return int(row[0])
 
     def close(self) -> None:
         if self._connection is not None:

@@ -94,3 +94,35 @@ class RankingCache:
             if start:
                 threading.Thread(target=self._refresh, args=(key, now), daemon=True).start()
         return ranking
+
+
+@dataclass(frozen=True)
+class PageKey:
+    window: Window
+    type: str | None
+    tag: str | None
+    limit: int
+
+
+@dataclass(frozen=True)
+class PopularPageBytes:
+    body: bytes
+    etag: str
+    article_ids: list[int]
+
+
+class PageCache:
+    """Finished /v1/popular pages for `ttl` seconds, so a served page costs one lookup."""
+
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl = ttl_seconds
+        self._pages: dict[PageKey, tuple[float, PopularPageBytes]] = {}
+
+    def get(self, key: PageKey) -> PopularPageBytes | None:
+        entry = self._pages.get(key)
+        if entry is None or time.monotonic() - entry[0] >= self.ttl:
+            return None
+        return entry[1]
+
+    def put(self, key: PageKey, page: PopularPageBytes) -> None:
+        self._pages[key] = (time.monotonic(), page)

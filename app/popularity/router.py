@@ -1,25 +1,26 @@
 """Page-view beacons, view imports, and the most-read list."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.articles.router import SlugPath
 from app.auth.dependencies import AnalyticsWriter
-from app.clock import Now
 from app.config import Settings
-from app.db import SessionDep, WriteSessionDep
+from app.db import WriteSessionDep
 from app.documents import queries
 from app.errors import AppError, InvalidContent, NotFound, problem_responses
-from app.http import public_response, read_responses
+from app.http import etag_for, public_response, read_responses
 from app.models.enums import ArticleType
 from app.params import LeanRoute, StrictQueryRoute
 from app.popularity import service
 from app.popularity.bots import is_bot
-from app.popularity.ranking import MAX_LIMIT, RankingKey
+from app.popularity.ranking import MAX_LIMIT, PageKey, PopularPageBytes, RankingKey
 from app.popularity.schemas import PopularPage, ViewBatch, ViewBatchResult
 from app.popularity.stores import visitor_hash
 from app.popularity.windows import Window, window_start
@@ -113,31 +114,47 @@ def import_views(
     response_model=PopularPage,
     responses=read_responses(),
 )
-def list_popular(
+async def list_popular(
     request: Request,
-    session: SessionDep,
-    now: Now,
     window: Annotated[Window, Query(description="How far back views count.")] = Window.day,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     type: Annotated[ArticleType | None, Query(description="Only this article type.")] = None,
     tag: Annotated[Slug | None, Query(description="Only articles with this tag slug.")] = None,
 ) -> Response:
-    tag_id = queries.tag_id(session, tag) if tag is not None else None
-    key = RankingKey(window=window, type=type.value if type else None, tag_id=tag_id)
-    # An unknown tag filters everything out, as it does on /v1/articles.
-    ranking = [] if tag is not None and tag_id is None else request.app.state.rankings.get(key, now)
-    summaries = queries.summaries_by_id(session, [a for a, _ in ranking], now)
-    items = [
-        summary[:-1] + b',"views":' + str(views).encode() + b"}"
-        for article_id, views in ranking
-        if (summary := summaries.get(article_id)) is not None
-    ][:limit]
-    meta = orjson.dumps({"window": window.value, "since": window_start(window, now)})
-    body = b'{"items":[' + b",".join(items) + b'],"next_cursor":null,' + meta[1:]
-    ttl = int(request.app.state.settings.popular_cache_seconds)
+    state = request.app.state
+    now = state.clock()
+    key = PageKey(window=window, type=type.value if type else None, tag=tag, limit=limit)
+    page = state.popular_pages.get(key)
+    # A kept page is served only while every article on it is still visible.
+    if page is None or await state.documents.count_visible(page.article_ids, now) != len(
+        page.article_ids
+    ):
+        page = await run_in_threadpool(_build_page, request, key, now)
+        state.popular_pages.put(key, page)
+    ttl = int(state.settings.popular_cache_seconds)
     return public_response(
         request,
-        body,
+        page.body,
+        etag=page.etag,
         surrogate_keys="popular",
         cache_control=f"public, max-age={ttl}, s-maxage={ttl}",
     )
+
+
+def _build_page(request: Request, key: PageKey, now: datetime) -> PopularPageBytes:
+    with Session(request.app.state.engine) as session:
+        tag_id = queries.tag_id(session, key.tag) if key.tag is not None else None
+        # An unknown tag filters everything out, as it does on /v1/articles.
+        ranking = (
+            []
+            if key.tag is not None and tag_id is None
+            else request.app.state.rankings.get(
+                RankingKey(window=key.window, type=key.type, tag_id=tag_id), now
+            )
+        )
+        summaries = queries.summaries_by_id(session, [a for a, _ in ranking], now)
+    shown = [(a, v) for a, v in ranking if a in summaries][: key.limit]
+    items = [summaries[a][:-1] + b',"views":' + str(v).encode() + b"}" for a, v in shown]
+    meta = orjson.dumps({"window": key.window.value, "since": window_start(key.window, now)})
+    body = b'{"items":[' + b",".join(items) + b'],"next_cursor":null,' + meta[1:]
+    return PopularPageBytes(body=body, etag=etag_for(body), article_ids=[a for a, _ in shown])

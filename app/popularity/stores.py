@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import threading
 import time
 import uuid
 from collections import Counter
@@ -19,11 +20,12 @@ from typing import Protocol
 from redis import asyncio as aioredis
 from redis.exceptions import ResponseError
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.db import WRITE_OPTION
+from app.models import Article
 from app.popularity.counts import BucketKey, add_views, first_view_in
 from app.popularity.windows import floor_hour
 
@@ -60,9 +62,14 @@ class DatabaseViewStore:
     def __init__(self, engine: Engine, dedup: timedelta) -> None:
         self.engine = engine
         self.dedup = dedup
+        # SQLite takes one writer at a time; threads that wait for it in SQLite's busy
+        # handler sleep in growing steps (long tails), so they queue on a lock instead.
+        self._one_writer = (
+            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     def _record(self, article_id: int, visitor: str | None, at: datetime) -> bool:
-        with write_session(self.engine) as session:
+        with self._one_writer, write_session(self.engine) as session:
             if visitor is not None and not first_view_in(
                 session, article_id, visitor, at, self.dedup
             ):
@@ -104,7 +111,11 @@ class RedisViewStore:
 
     def _write(self, counts: Counter[BucketKey]) -> None:
         with write_session(self.engine) as session:
-            add_views(session, counts)
+            # Views of an article deleted since its beacon have nowhere to go; dropping
+            # them keeps one deletion from blocking every other article's counts.
+            ids = {article_id for article_id, _ in counts}
+            alive = set(session.exec(select(Article.id).where(col(Article.id).in_(ids))))
+            add_views(session, {key: n for key, n in counts.items() if key[0] in alive})
             session.commit()
 
     async def _claim_batches(self) -> list[str]:
