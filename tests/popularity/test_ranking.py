@@ -289,7 +289,9 @@ def test_default_window_and_limits(client: TestClient, session: Session) -> None
     for bad in ("2h", "1d", "", "30D"):
         problem(client.get("/v1/popular", params={"window": bad}), 422)
     problem(client.get("/v1/popular", params={"type": "gossip"}), 422)
-    problem(client.get("/v1/popular", params={"tag": "no-such-tag"}), 404)
+    # An unknown tag filters everything out, as on /v1/articles.
+    assert ranking(client, tag="no-such-tag") == []
+    problem(client.get("/v1/popular", params={"tag": "Not A Slug"}), 422)
     problem(client.get("/v1/popular", params={"sort": "views"}), 400)
 
 
@@ -555,3 +557,88 @@ def test_popular_carries_an_etag_and_cache_control(client: TestClient, session: 
     changed = client.get("/v1/popular", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag
+
+
+def test_an_app_caching_popular_pages_still_hides_withdrawn_articles(
+    database_url: str, session: Session
+) -> None:
+    """The whole app configured with popular_cache_seconds > 0, whatever it caches inside."""
+    from app.config import Settings
+    from app.main import create_app
+
+    cached_app = create_app(
+        Settings(
+            database_url=database_url,
+            log_level="warning",
+            views_per_minute_per_client=0,
+            popular_cache_seconds=60,
+        )
+    )
+    try:
+        client = TestClient(cached_app, raise_server_exceptions=False)
+        first = factories.article(session)
+        second = factories.article(session)
+        for article, n in ((first, 3), (second, 1)):
+            for _ in range(n):
+                assert beacon(client, article.slug).status_code == 202
+        expected = [(ident(first), 3), (ident(second), 1)]
+        assert ranking(client) == expected
+        page = client.get("/v1/popular")
+        assert "max-age=60" in page.headers["cache-control"]
+        # New views wait for the cache to expire ...
+        for _ in range(5):
+            assert beacon(client, second.slug).status_code == 202
+        assert ranking(client) == expected
+        # ... a withdrawn article does not.
+        withdraw(session, first, status=ArticleStatus.draft, actor="test")
+        session.commit()
+        assert ranking(client) == [(ident(second), 1)]
+        assert ranking(client, limit=5) == [(ident(second), 1)]
+        response = client.get("/v1/popular", headers={"If-None-Match": page.headers["etag"]})
+        assert response.status_code == 200, "a page without the withdrawn article is a new page"
+    finally:
+        cached_app.state.documents.close()
+        cached_app.state.engine.dispose()
+
+
+def test_an_app_caching_popular_pages_shows_a_republished_headline_at_once(
+    database_url: str, session: Session
+) -> None:
+    """DESIGN, stateless processes: an in-process cache never serves a stale version after
+    a write elsewhere. The ranking's numbers may lag by the cache lifetime; an article's
+    published content may not (it is what the article's own URL already serves)."""
+    from app.articles.publishing import draft_content, publish
+    from app.articles.writes import write_article
+    from app.config import Settings
+    from app.main import create_app
+
+    cached_app = create_app(
+        Settings(
+            database_url=database_url,
+            log_level="warning",
+            views_per_minute_per_client=0,
+            popular_cache_seconds=60,
+        )
+    )
+    try:
+        client = TestClient(cached_app, raise_server_exceptions=False)
+        article = factories.article(session, headline="Before the correction")
+        assert beacon(client, article.slug).status_code == 202
+        before = popular_page(client)
+        assert [item["headline"] for item in before["items"]] == ["Before the correction"]
+
+        corrected = draft_content(session, article).model_copy(
+            update={"headline": "After the correction"}
+        )
+        write_article(session, article, corrected, "test")
+        publish(session, article, publish_at=None, now=datetime.now(UTC), actor="test")
+        session.commit()
+        document = client.get(f"/v1/articles/{article.slug}")
+        assert document.json()["headline"] == "After the correction"
+
+        after = client.get("/v1/popular")
+        assert after.status_code == 200
+        assert [item["headline"] for item in after.json()["items"]] == ["After the correction"]
+    finally:
+        cached_app.state.documents.close()
+        cached_app.state.engine.dispose()
