@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlmodel import Session, col
@@ -132,14 +132,23 @@ def is_visible(session: Session, kind: RefKind, ident: int, now: datetime) -> bo
     )
 
 
-def summaries_by_id(session: Session, ids: Sequence[int], now: datetime) -> dict[int, bytes]:
-    """Stored summaries of those articles that are visible now."""
+class StoredSummary(NamedTuple):
+    summary: bytes
+    etag: str
+
+
+def summaries_by_id(
+    session: Session, ids: Sequence[int], now: datetime
+) -> dict[int, StoredSummary]:
+    """Stored summaries (with their document's ETag) of the articles visible now."""
     if not ids:
         return {}
     rows = session.execute(
-        select(col(PA.article_id), col(PA.summary)).where(col(PA.article_id).in_(ids), visible(now))
+        select(col(PA.article_id), col(PA.summary), col(PA.etag)).where(
+            col(PA.article_id).in_(ids), visible(now)
+        )
     )
-    return {article_id: summary for article_id, summary in rows}
+    return {article_id: StoredSummary(summary, etag) for article_id, summary, etag in rows}
 
 
 def tag_id(session: Session, slug: str) -> int | None:

@@ -56,15 +56,15 @@ class DocumentReader:
         self._inline = engine.dialect.name == "sqlite"
         self._connection: PoolProxiedConnection | None = None
 
-    def _fetch(self, connection: Any, sql: str, params: Any) -> Any:
+    def _fetch(self, connection: Any, sql: str, params: Any) -> list[Any]:
         cursor = connection.cursor()
         try:
             cursor.execute(sql, params)
-            return cursor.fetchone()
+            return list(cursor.fetchall())
         finally:
             cursor.close()
 
-    def _fetch_inline(self, sql: str, params: Any) -> Any:
+    def _fetch_inline(self, sql: str, params: Any) -> list[Any]:
         # One connection per process, used only from the event loop's thread.
         if self._connection is None:
             self._connection = self.engine.raw_connection()
@@ -74,20 +74,21 @@ class DocumentReader:
             self.close()
             raise
 
-    def _fetch_pooled(self, sql: str, params: Any) -> Any:
+    def _fetch_pooled(self, sql: str, params: Any) -> list[Any]:
         connection = self.engine.raw_connection()
         try:
             return self._fetch(connection, sql, params)
         finally:
             connection.close()
 
-    async def _run(self, sql: str, params: Any) -> Any:
+    async def _run(self, sql: str, params: Any) -> list[Any]:
         if self._inline:
             return self._fetch_inline(sql, params)
         return await run_in_threadpool(self._fetch_pooled, sql, params)
 
     async def _one(self, query: _Compiled, slug: str, now: datetime) -> Any:
-        return await self._run(query.sql, query.params({"slug": slug, "now": self._now(now)}))
+        rows = await self._run(query.sql, query.params({"slug": slug, "now": self._now(now)}))
+        return rows[0] if rows else None
 
     async def by_slug(self, slug: str, now: datetime) -> StoredDocument | None:
         row = await self._one(self._document, slug, now)
@@ -97,17 +98,16 @@ class DocumentReader:
         row = await self._one(self._article_id, slug, now)
         return int(row[0]) if row is not None else None
 
-    async def count_visible(self, article_ids: list[int], now: datetime) -> int:
-        """How many of these articles readers can see now."""
+    async def visible_etags(self, article_ids: list[int], now: datetime) -> dict[int, str]:
+        """The current ETag of each of these articles that readers can see now."""
         if not article_ids:
-            return 0
+            return {}
         mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         sql = (
-            f"SELECT count(*) FROM published_articles WHERE published_at <= {mark} "  # noqa: S608 - placeholders only
+            f"SELECT article_id, etag FROM published_articles WHERE published_at <= {mark} "  # noqa: S608 - placeholders only
             f"AND article_id IN ({', '.join([mark] * len(article_ids))})"
         )
-        row = await self._run(sql, [self._now(now), *article_ids])
-        return int(row[0])
+        return dict(await self._run(sql, [self._now(now), *article_ids]))
 
     def close(self) -> None:
         if self._connection is not None:

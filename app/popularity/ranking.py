@@ -108,14 +108,20 @@ class PageKey:
 class PopularPageBytes:
     body: bytes
     etag: str
-    article_ids: list[int]
+    # The version of each article the page shows: a page is only served while they hold.
+    article_etags: dict[int, str]
 
 
 class PageCache:
-    """Finished /v1/popular pages for `ttl` seconds, so a served page costs one lookup."""
+    """Finished /v1/popular pages for `ttl` seconds, so a served page costs one lookup.
 
-    def __init__(self, ttl_seconds: float) -> None:
+    Keys come from query strings, so the cache is bounded: expired pages are
+    dropped as new ones arrive, and beyond `max_pages` the oldest go first.
+    """
+
+    def __init__(self, ttl_seconds: float, max_pages: int = 1024) -> None:
         self.ttl = ttl_seconds
+        self.max_pages = max_pages
         self._pages: dict[PageKey, tuple[float, PopularPageBytes]] = {}
 
     def get(self, key: PageKey) -> PopularPageBytes | None:
@@ -125,4 +131,9 @@ class PageCache:
         return entry[1]
 
     def put(self, key: PageKey, page: PopularPageBytes) -> None:
-        self._pages[key] = (time.monotonic(), page)
+        now = time.monotonic()
+        if len(self._pages) >= self.max_pages:
+            fresh = {k: v for k, v in self._pages.items() if now - v[0] < self.ttl}
+            oldest_first = sorted(fresh.items(), key=lambda item: item[1][0])
+            self._pages = dict(oldest_first[-(self.max_pages // 2) :])
+        self._pages[key] = (now, page)

@@ -125,9 +125,9 @@ async def list_popular(
     now = state.clock()
     key = PageKey(window=window, type=type.value if type else None, tag=tag, limit=limit)
     page = state.popular_pages.get(key)
-    # A kept page is served only while every article on it is still visible.
-    if page is None or await state.documents.count_visible(page.article_ids, now) != len(
-        page.article_ids
+    # A kept page is served only while every article on it is visible and unchanged.
+    if page is None or (
+        await state.documents.visible_etags(list(page.article_etags), now) != page.article_etags
     ):
         page = await run_in_threadpool(_build_page, request, key, now)
         state.popular_pages.put(key, page)
@@ -154,7 +154,9 @@ def _build_page(request: Request, key: PageKey, now: datetime) -> PopularPageByt
         )
         summaries = queries.summaries_by_id(session, [a for a, _ in ranking], now)
     shown = [(a, v) for a, v in ranking if a in summaries][: key.limit]
-    items = [summaries[a][:-1] + b',"views":' + str(v).encode() + b"}" for a, v in shown]
+    items = [summaries[a].summary[:-1] + b',"views":' + str(v).encode() + b"}" for a, v in shown]
     meta = orjson.dumps({"window": key.window.value, "since": window_start(key.window, now)})
     body = b'{"items":[' + b",".join(items) + b'],"next_cursor":null,' + meta[1:]
-    return PopularPageBytes(body=body, etag=etag_for(body), article_ids=[a for a, _ in shown])
+    return PopularPageBytes(
+        body=body, etag=etag_for(body), article_etags={a: summaries[a].etag for a, _ in shown}
+    )
