@@ -8,6 +8,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app.articles.blocks import ImageBlock, QuoteBlock
 from app.articles.schemas import ArticleCreate
 from app.editing.references import Reference
+from app.editing.rows import save_fields
 from app.errors import Conflict
 from app.models import (
     Article,
@@ -140,13 +141,8 @@ def write_article(
     fields["body"] = [block.model_dump(mode="json") for block in data.body]
     fields["lead_image_id"] = data.lead_image.image_id if data.lead_image else None
     fields["lead_image_caption"] = data.lead_image.caption if data.lead_image else None
-    if article is None:
-        article = Article(**fields, created_by=actor, modified_by=actor)
-        session.add(article)
-        session.flush()
-    else:
-        article.sqlmodel_update(fields)
-        session.add(article)
+    article = save_fields(session, Article, article, fields, actor)
+    if article_id is not None:
         for table in LINK_TABLES:
             session.execute(delete(table).where(col(table.article_id) == article.id))  # type: ignore[attr-defined]
     assert article.id is not None

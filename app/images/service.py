@@ -4,19 +4,17 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.editing.references import Reference
+from app.editing.rows import save_fields
 from app.images.schemas import ImageCreate
 from app.models import Image, ImageDepiction
 
 
 def write_image(session: Session, row: Image | None, data: ImageCreate, actor: str) -> Image:
     fields = data.model_dump(exclude={"depicted"})
-    if row is None:
-        row = Image(**fields, created_by=actor, modified_by=actor)
-    else:
-        row.sqlmodel_update(fields)
+    replacing = row is not None
+    row = save_fields(session, Image, row, fields, actor)
+    if replacing:
         session.execute(delete(ImageDepiction).where(col(ImageDepiction.image_id) == row.id))
-    session.add(row)
-    session.flush()
     assert row.id is not None
     session.add_all(
         ImageDepiction(

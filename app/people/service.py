@@ -10,6 +10,7 @@ from app.documents import queries
 from app.documents.graph import Builder, Graph
 from app.documents.refs import RefKind
 from app.editing.references import Reference
+from app.editing.rows import save_fields
 from app.errors import NotFound
 from app.models import Affiliation, Person
 from app.models.enums import PersonKind
@@ -68,13 +69,10 @@ def authors_page(
 
 def write_person(session: Session, row: Person | None, data: PersonCreate, actor: str) -> Person:
     fields = data.model_dump(exclude={"affiliations"}, mode="json")
-    if row is None:
-        row = Person(**fields, created_by=actor, modified_by=actor)
-    else:
-        row.sqlmodel_update(fields)
+    replacing = row is not None
+    row = save_fields(session, Person, row, fields, actor)
+    if replacing:
         session.execute(delete(Affiliation).where(col(Affiliation.person_id) == row.id))
-    session.add(row)
-    session.flush()
     assert row.id is not None
     session.add_all(
         Affiliation(person_id=row.id, position=position, **affiliation.model_dump())

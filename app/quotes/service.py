@@ -8,6 +8,7 @@ from app.documents import queries
 from app.documents.graph import Builder, Graph
 from app.documents.refs import RefKind
 from app.editing.references import Reference
+from app.editing.rows import save_fields
 from app.errors import NotFound
 from app.models import Quote
 from app.pagination import after_keyset, decode_cursor, split_page
@@ -48,13 +49,7 @@ def quotes_page(
 
 
 def write_quote(session: Session, row: Quote | None, data: QuoteCreate, actor: str) -> Quote:
-    if row is None:
-        row = Quote(**data.model_dump(), created_by=actor, modified_by=actor)
-    else:
-        row.sqlmodel_update(data.model_dump())
-    session.add(row)
-    session.flush()
-    return row
+    return save_fields(session, Quote, row, data.model_dump(), actor)
 
 
 def quote_content(_session: Session, row: Quote) -> QuoteCreate:

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from app.documents import queries
 from app.documents.refs import RefKind
+from app.editing.rows import save_fields
 from app.errors import Conflict, NotFound
 from app.models import Tag
 from app.models.enums import TagKind
@@ -45,13 +46,7 @@ def write_tag(session: Session, row: Tag | None, data: TagCreate, actor: str) ->
     taken = session.exec(select(Tag.id).where(Tag.slug == data.slug)).first()
     if taken is not None and (row is None or taken != row.id):
         raise Conflict(f"Another tag already has the slug {data.slug!r}.")
-    if row is None:
-        row = Tag(**data.model_dump(), created_by=actor, modified_by=actor)
-    else:
-        row.sqlmodel_update(data.model_dump())
-    session.add(row)
-    session.flush()
-    return row
+    return save_fields(session, Tag, row, data.model_dump(), actor)
 
 
 def tag_content(_session: Session, row: Tag) -> TagCreate:
