@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlmodel import Session, col
 
 from app.documents.refs import RefKind
@@ -36,14 +36,6 @@ def has_ref(kind: RefKind, ident: int, now: datetime) -> ColumnElement[bool]:
     return col(PA.article_id).in_(
         select(col(REF.article_id)).where(_ref_visible(kind, now), col(REF.ref_id) == ident)
     )
-
-
-def document_by_slug(session: Session, slug: str, now: datetime) -> Row[Any] | None:
-    return session.execute(
-        select(col(PA.article_id), col(PA.document), col(PA.etag), col(PA.surrogate_keys)).where(
-            col(PA.slug) == slug, visible(now)
-        )
-    ).first()
 
 
 def redirected_slug(session: Session, slug: str, now: datetime) -> str | None:
