@@ -200,6 +200,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "The request body is over 1 MiB",
         422: "Invalid input; `errors` names each field",
         428: "This write needs an If-Match header with the current ETag",
+        429: "Too many requests from this client; see Retry-After",
     }
     return {
         status: _problem_content(status, descriptions.get(status, HTTPStatus(status).phrase))
@@ -237,3 +238,8 @@ class PreconditionFailed(AppError):
 class PreconditionRequired(AppError):
     status = HTTPStatus.PRECONDITION_REQUIRED
     slug = "precondition-required"
+
+
+class TooManyRequests(AppError):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    slug = "rate-limited"

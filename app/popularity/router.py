@@ -14,7 +14,7 @@ from app.auth.dependencies import AnalyticsWriter
 from app.config import Settings
 from app.db import WriteSessionDep
 from app.documents import queries
-from app.errors import AppError, InvalidContent, NotFound, problem_responses
+from app.errors import InvalidContent, NotFound, TooManyRequests, problem_responses
 from app.http import etag_for, public_response, read_responses
 from app.models.enums import ArticleType
 from app.params import LeanRoute, StrictQueryRoute
@@ -27,11 +27,6 @@ from app.popularity.windows import Window, window_start
 from app.types import Slug
 
 router = APIRouter(route_class=StrictQueryRoute, tags=["popularity"])
-
-
-class TooManyRequests(AppError):
-    status = 429
-    slug = "rate-limited"
 
 
 async def record_view(request: Request, slug: SlugPath) -> Response:
