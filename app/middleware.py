@@ -4,13 +4,12 @@ import logging
 import re
 import time
 import uuid
-from http import HTTPStatus
 from typing import Any
 
-import orjson
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_PREFIX
+from app.errors import PROBLEM_TYPE_PREFIX, problem_response
 from app.http import etag_for, etag_matches
 
 log = logging.getLogger("byline.access")
@@ -58,48 +57,32 @@ class RequestContextMiddleware:
                 raise
             status = 500
             await send_problem(
-                send,
                 scope,
+                receive,
+                send,
                 status=500,
                 detail="The server failed to answer; the request id identifies it in the logs.",
-                headers=[header],
+                headers={"X-Request-ID": request_id},
             )
         finally:
             _log_request(scope, status, started, request_id)
 
 
 async def send_problem(
-    send: Send,
     scope: Scope,
+    receive: Receive,
+    send: Send,
     *,
     status: int,
     detail: str,
     problem_type: str = "about:blank",
-    headers: list[tuple[bytes, bytes]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
-    """A problem+json response sent from middleware, below FastAPI's handlers."""
-    body = orjson.dumps(
-        {
-            "type": problem_type,
-            "title": HTTPStatus(status).phrase,
-            "status": status,
-            "detail": detail,
-            "instance": scope["path"],
-            "request_id": scope.get("state", {}).get("request_id"),
-        }
+    """The app's problem response, sent from middleware below FastAPI's handlers."""
+    response = problem_response(
+        Request(scope), status, detail=detail, problem_type=problem_type, headers=headers
     )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-                *(headers or []),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await response(scope, receive, send)
 
 
 def _log_request(scope: Scope, status: int, started: float, request_id: str) -> None:
@@ -157,7 +140,7 @@ class BodySizeLimitMiddleware:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             if length.isdigit() and int(length) > limit:
-                await self._refuse(scope, send, limit)
+                await self._refuse(scope, receive, send, limit)
                 return
             await self.app(scope, receive, send)
             return
@@ -168,7 +151,7 @@ class BodySizeLimitMiddleware:
             messages.append(message)
             size += len(message.get("body", b""))
             if size > limit:
-                await self._refuse(scope, send, limit)
+                await self._refuse(scope, receive, send, limit)
                 return
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
@@ -178,10 +161,11 @@ class BodySizeLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         await send_problem(
-            send,
             scope,
+            receive,
+            send,
             status=413,
             detail=f"Request bodies here are limited to {limit} bytes.",
             problem_type=PROBLEM_TYPE_PREFIX + "payload-too-large",
