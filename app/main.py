@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     ):
         app.include_router(router, prefix="/v1")
     for router in management_routers():
-        app.include_router(router, prefix="/v1" + manage.PREFIX, dependencies=manage.DEPENDENCIES)
+        app.include_router(router, prefix="/v1" + manage.PREFIX)
     app.include_router(ops_router)
 
     install_error_handlers(app)

@@ -28,13 +28,12 @@ from app.documents.render import RenderTarget, render_articles
 from app.editing.preconditions import IfMatch, claim_version, require_if_match
 from app.editing.references import check_references
 from app.editing.resource import IdentPath, Resource
-from app.editing.responses import NO_STORE, manage_responses, record_response
+from app.editing.responses import ManagementRoute, manage_responses, record_response
 from app.errors import Forbidden
 from app.http import page_response
 from app.models import Article, ArticleRevision
 from app.models.enums import ArticleStatus
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit, decode_cursor, split_page
-from app.params import StrictQueryRoute
 
 
 def _status_fields(session: Session, article: Article, now: datetime) -> dict[str, Any]:
@@ -75,7 +74,7 @@ articles = Resource(
     record_extra=_status_fields,
 )
 
-router = APIRouter(route_class=StrictQueryRoute, prefix="/articles", tags=["manage: articles"])
+router = APIRouter(route_class=ManagementRoute, prefix="/articles", tags=["manage: articles"])
 ITEM = "/{ident}"
 RevisionNumber = Annotated[int, Path(ge=1, le=2**31 - 1, description="The revision number.")]
 
@@ -166,7 +165,7 @@ def preview_article(
     )
     (rendered,) = render_articles(session, [target])
     body = rendered.document.__pydantic_serializer__.to_json(rendered.document)
-    return Response(body, media_type="application/json", headers={"Cache-Control": NO_STORE})
+    return Response(body, media_type="application/json")
 
 
 @router.get(
@@ -196,9 +195,7 @@ def list_revisions(
         statement = statement.where(col(ArticleRevision.number) < before)
     page, next_cursor = split_page(session.exec(statement).all(), limit, lambda r: (r.number,))
     items = [RevisionSummary.model_validate(r, from_attributes=True) for r in page]
-    response = page_response(request, items, next_cursor, surrogate_keys=[])
-    response.headers["Cache-Control"] = NO_STORE
-    return response
+    return page_response(request, items, next_cursor, surrogate_keys=[])
 
 
 @router.get(
@@ -216,7 +213,7 @@ def get_revision(
         publishing.revision(session, ident, number), from_attributes=True
     )
     body = revision.__pydantic_serializer__.to_json(revision)
-    return Response(body, media_type="application/json", headers={"Cache-Control": NO_STORE})
+    return Response(body, media_type="application/json")
 
 
 @router.post(

@@ -7,10 +7,9 @@ from app.auth.dependencies import Admin
 from app.auth.schemas import TokenCreate, TokenCreated, TokenPublic
 from app.db import SessionDep, WriteSessionDep
 from app.editing.resource import IdentPath
-from app.editing.responses import manage_responses
-from app.params import StrictQueryRoute
+from app.editing.responses import ManagementRoute, manage_responses
 
-router = APIRouter(route_class=StrictQueryRoute, prefix="/tokens", tags=["manage: tokens"])
+router = APIRouter(route_class=ManagementRoute, prefix="/tokens", tags=["manage: tokens"])
 
 
 @router.post(

@@ -161,9 +161,7 @@ def add_crud_routes(router: APIRouter, r: Resource[Any, Any, Any], *, tag: str) 
         rows = session.exec(statement).all()
         page, next_cursor = split_page(rows, limit, lambda row: (_id(row),))
         items = [r.record(request, session, row) for row in page]
-        response = page_response(request, items, next_cursor, surrogate_keys=[])
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return page_response(request, items, next_cursor, surrogate_keys=[])
 
     def read(
         request: Request, session: SessionDep, _principal: Reader, ident: IdentPath

@@ -7,8 +7,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import problem_responses
+from app.params import Handler, StrictQueryRoute
 
 NO_STORE = "no-store"
+
+
+class ManagementRoute(StrictQueryRoute):
+    """Management answers depend on who asks and change with every write: never cached."""
+
+    def inner_handler(self) -> Handler:
+        handler = super().inner_handler()
+
+        async def uncached(request: Request) -> Response:
+            response = await handler(request)
+            response.headers["Cache-Control"] = NO_STORE
+            return response
+
+        return uncached
 
 
 def record_response(
@@ -19,7 +34,7 @@ def record_response(
     status_code: int = 200,
     location: str | None = None,
 ) -> Response:
-    headers = {"ETag": etag, "Cache-Control": NO_STORE, "Vary": "Authorization"}
+    headers = {"ETag": etag, "Vary": "Authorization"}
     if location is not None:
         headers["Location"] = location
     if_none_match = request.headers.get("if-none-match")
