@@ -25,7 +25,7 @@ from app.auth.scopes import Scope
 from app.clock import Now
 from app.db import SessionDep, WriteSessionDep
 from app.documents.render import RenderTarget, render_articles
-from app.editing.preconditions import IfMatch, claim_version, require_if_match
+from app.editing.preconditions import IfMatch
 from app.editing.references import check_references
 from app.editing.resource import IdentPath, Resource
 from app.editing.responses import ManagementRoute, manage_responses, record_response
@@ -87,13 +87,6 @@ def _changed(request: Request, session: Session, article: Article) -> Response:
     return response
 
 
-def _claim(session: Session, ident: int, if_match: str | None, principal: Principal) -> Article:
-    article = articles.load(session, ident)
-    require_if_match(if_match, articles.etag(article))
-    claim_version(session, article, kind="article", actor=principal.name)
-    return article
-
-
 @router.post(
     ITEM + "/publish",
     operation_id="publishArticle",
@@ -110,7 +103,7 @@ def publish_article(
     options: Annotated[PublishRequest | None, Body()] = None,
     if_match: IfMatch = None,
 ) -> Response:
-    article = _claim(session, ident, if_match, principal)
+    article = articles.claim(session, ident, if_match, principal.name)
     publish_at = options.publish_at if options is not None else None
     publishing.publish(session, article, publish_at=publish_at, now=now, actor=principal.name)
     return _changed(request, session, article)
@@ -124,7 +117,7 @@ def _withdrawal(status: ArticleStatus) -> Callable[..., Response]:
         ident: IdentPath,
         if_match: IfMatch = None,
     ) -> Response:
-        article = _claim(session, ident, if_match, principal)
+        article = articles.claim(session, ident, if_match, principal.name)
         publishing.withdraw(session, article, status=status, actor=principal.name)
         return _changed(request, session, article)
 
@@ -233,6 +226,6 @@ def restore_revision(
 ) -> Response:
     old = ArticleCreate.model_validate(publishing.revision(session, ident, number).content)
     check_references(session, article_references(old))
-    article = _claim(session, ident, if_match, principal)
+    article = articles.claim(session, ident, if_match, principal.name)
     write_article(session, article, old, principal.name, action="restored")
     return _changed(request, session, article)

@@ -80,6 +80,14 @@ class Resource(Generic[RowT, CreateT, RecordT]):
             raise NotFound(f"No {self.kind} has id {ident}.")
         return row
 
+    def claim(self, session: Session, ident: int, if_match: str | None, actor: str) -> RowT:
+        """The row, once If-Match holds and this request has bumped its version (else 412).
+        A later error rolls the bump back with everything else."""
+        row = self.load(session, ident)
+        require_if_match(if_match, self.etag(row))
+        claim_version(session, row, kind=self.kind, actor=actor)
+        return row
+
     def save(self, session: Session, row: RowT | None, data: CreateT, actor: str) -> RowT:
         check_references(session, self.references(data))
         row = self.write(session, row, data, actor)
@@ -222,13 +230,11 @@ def add_crud_routes(router: APIRouter, r: Resource[Any, Any, Any], *, tag: str) 
     def delete(
         session: WriteSessionDep, principal: Writer, ident: IdentPath, if_match: IfMatch = None
     ) -> Response:
-        row = r.load(session, ident)
-        require_if_match(if_match, r.etag(row))
+        row = r.claim(session, ident, if_match, principal.name)
         if r.before_delete is not None:
             r.before_delete(session, row, principal)
         if r.ref_kind is not None:
             refuse_delete_if_used(session, r.ref_kind, ident)
-        claim_version(session, row, kind=r.kind, actor=principal.name)
         session.delete(row)
         session.commit()
         return Response(status_code=204)
