@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import hypothesis
 import psycopg
 import pytest
 from fastapi import FastAPI
@@ -26,6 +27,12 @@ from app.models import metadata
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", "postgresql"]
+
+# CI replays the same generated examples on every run, so a red build points at
+# the change that caused it and reruns the same way; local runs keep exploring.
+hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    hypothesis.settings.load_profile("ci")
 
 
 class Clock:
