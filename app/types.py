@@ -1,6 +1,7 @@
 """Annotated field types shared by every schema: bounds live here, once."""
 
 import re
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
 )
 
@@ -28,6 +30,8 @@ _RFC3339 = re.compile(
 
 def _rfc3339(value: object) -> object:
     # Pydantic's lax mode would also take Unix numbers and zone-less times.
+    if isinstance(value, datetime):
+        return value
     if not isinstance(value, str) or not _RFC3339.match(value):
         raise ValueError("must be an RFC 3339 date-time with a zone, e.g. 2026-11-20T08:30:00Z")
     return value
@@ -45,8 +49,23 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _not_a_number(value: object) -> object:
+    # Pydantic's lax mode would read a JSON number as a Unix time.
+    if isinstance(value, int | float):
+        raise ValueError("must be a date written as YYYY-MM-DD")
+    return value
+
+
 NoNul = AfterValidator(_no_nul)
+# In a URL an id arrives as text; in a JSON body it must be a JSON integer.
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+# Field types for JSON bodies. Lax mode would take `true` as id 1, `0` as false
+# and "12" as 12: an integration bug the schema promises to refuse.
+JsonInt = Annotated[int, Strict()]
+Ref = Annotated[JsonInt, Field(ge=1, le=2**31 - 1)]
+Flag = Annotated[bool, Strict()]
+Pixels = Annotated[JsonInt, Field(ge=1, le=100_000)]
+Day = Annotated[date, BeforeValidator(_not_a_number), Field(examples=["2026-11-01"])]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul

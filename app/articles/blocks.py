@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from app.images.schemas import PlacedImage
 from app.quotes.schemas import QuotePublic
-from app.types import WRITE_CONFIG, HttpUrl, Id, LongText, Name, ShortText
+from app.types import WRITE_CONFIG, HttpUrl, LongText, Name, Ref, ShortText
 
 INLINE_TAGS = frozenset({"a", "em", "strong", "i", "b", "br"})
 INLINE_ATTRIBUTES = {"a": {"href"}}
@@ -73,7 +73,7 @@ class EmbedBlock(BaseModel):
 class ImageBlock(BaseModel):
     model_config = WRITE_CONFIG
     type: Literal["image"] = "image"
-    image_id: Id
+    image_id: Ref
     caption: LongText | None = Field(
         default=None, description="Overrides the image's own caption in this article."
     )
@@ -82,7 +82,7 @@ class ImageBlock(BaseModel):
 class QuoteBlock(BaseModel):
     model_config = WRITE_CONFIG
     type: Literal["quote"] = "quote"
-    quote_id: Id
+    quote_id: Ref
 
 
 BodyBlock = Annotated[

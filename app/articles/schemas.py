@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from app.articles.blocks import BodyBlock, ResolvedBlock
 from app.editing.schemas import RecordMeta
@@ -16,6 +16,7 @@ from app.types import (
     LanguageCode,
     LongText,
     Name,
+    Ref,
     ShortText,
     Slug,
     Timestamp,
@@ -33,14 +34,14 @@ class ArticleBase(BaseModel):
 class LeadImageCreate(BaseModel):
     model_config = WRITE_CONFIG
 
-    image_id: Id
+    image_id: Ref
     caption: LongText | None = None
 
 
 class MentionCreate(BaseModel):
     model_config = WRITE_CONFIG
 
-    person_id: Id
+    person_id: Ref
     role: Name | None = Field(default=None, description="Their role at the time of the article.")
 
 
@@ -54,11 +55,11 @@ class ArticleCreate(ArticleBase):
     )
     body: list[BodyBlock] = Field(default_factory=list, max_length=500)
     author_note: LongText | None = None
-    author_ids: list[Id] = Field(default_factory=list, max_length=20)
+    author_ids: list[Ref] = Field(default_factory=list, max_length=20)
     lead_image: LeadImageCreate | None = None
     mentions: list[MentionCreate] = Field(default_factory=list, max_length=200)
-    tag_ids: list[Id] = Field(default_factory=list, max_length=50)
-    updated_at: AwareDatetime | None = Field(
+    tag_ids: list[Ref] = Field(default_factory=list, max_length=50)
+    updated_at: Timestamp | None = Field(
         default=None, description="Shown to readers as the time of the last correction."
     )
 

@@ -1,10 +1,19 @@
-from datetime import date
-
 from pydantic import BaseModel, Field
 
 from app.editing.schemas import RecordMeta
 from app.pagination import Page
-from app.types import WRITE_CONFIG, HttpUrl, Id, LongText, Name, ShortText
+from app.types import (
+    WRITE_CONFIG,
+    Day,
+    Flag,
+    HttpUrl,
+    Id,
+    LongText,
+    Name,
+    Pixels,
+    Ref,
+    ShortText,
+)
 
 
 class ImageBase(BaseModel):
@@ -27,25 +36,25 @@ class ImageBase(BaseModel):
     distributor: Name | None = Field(
         default=None, description="The agency it was distributed via.", examples=["AP"]
     )
-    is_pool: bool = False
-    is_file_photo: bool = False
-    is_handout: bool = False
+    is_pool: Flag = False
+    is_file_photo: Flag = False
+    is_handout: Flag = False
     screenshot_source: Name | None = Field(
         default=None, description="Where a screenshot was taken.", examples=["X"]
     )
     usage_terms: ShortText | None = Field(
         default=None, examples=["used in accordance with Clause 27a of the Copyright Law"]
     )
-    width: int | None = Field(default=None, ge=1, le=100_000)
-    height: int | None = Field(default=None, ge=1, le=100_000)
-    taken_on: date | None = None
+    width: Pixels | None = None
+    height: Pixels | None = None
+    taken_on: Day | None = None
     location: Name | None = Field(default=None, examples=["Tavrin, Kestria"])
 
 
 class DepictionCreate(BaseModel):
     model_config = WRITE_CONFIG
 
-    person_id: Id
+    person_id: Ref
     frame_position: Name | None = Field(default=None, examples=["center"])
 
 

@@ -4,7 +4,7 @@ from app.editing.schemas import RecordMeta
 from app.images.schemas import ImagePublic
 from app.models.enums import PersonKind
 from app.pagination import Page
-from app.types import WRITE_CONFIG, HttpUrl, Id, LongText, Name, ShortText
+from app.types import WRITE_CONFIG, Flag, HttpUrl, Id, LongText, Name, Ref, ShortText
 
 
 class Link(BaseModel):
@@ -22,10 +22,10 @@ class AffiliationBase(BaseModel):
         description="The organization's name spelled out when `organization` is an acronym.",
         examples=["Bureau for Regional Initiatives in Dialogue, Governance and Engagement"],
     )
-    organization_id: Id | None = Field(
+    organization_id: Ref | None = Field(
         default=None, description="The organization's own record, when it has one."
     )
-    is_current: bool = True
+    is_current: Flag = True
     note: Name | None = Field(
         default=None, description="Shown in parentheses, e.g. a party.", examples=["Civic Alliance"]
     )
@@ -50,7 +50,7 @@ class PersonCreate(PersonBase):
     model_config = WRITE_CONFIG
 
     bio: LongText | None = None
-    headshot_image_id: Id | None = None
+    headshot_image_id: Ref | None = None
     links: list[Link] = Field(default_factory=list, max_length=20)
     affiliations: list[AffiliationCreate] = Field(default_factory=list, max_length=20)
 

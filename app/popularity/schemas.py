@@ -1,11 +1,11 @@
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from app.articles.schemas import ArticleSummary
 from app.pagination import Page
 from app.popularity.windows import Window
-from app.types import WRITE_CONFIG, Name, Slug
+from app.types import WRITE_CONFIG, JsonInt, Name, Slug, Timestamp
 
 MAX_BATCH_ROWS = 10_000
 
@@ -27,8 +27,8 @@ class ViewRow(BaseModel):
     model_config = WRITE_CONFIG
 
     slug: Slug
-    viewed_at: AwareDatetime = Field(description="Counted in the hour that holds this instant.")
-    count: int = Field(default=1, ge=1, le=1_000_000)
+    viewed_at: Timestamp = Field(description="Counted in the hour that holds this instant.")
+    count: JsonInt = Field(default=1, ge=1, le=1_000_000)
 
 
 class ViewBatch(BaseModel):

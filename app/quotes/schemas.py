@@ -1,12 +1,20 @@
-from datetime import date
-
 from pydantic import BaseModel, Field
 
 from app.editing.schemas import RecordMeta
 from app.models.enums import QuoteKind
 from app.pagination import Page
 from app.people.schemas import PersonRef
-from app.types import WRITE_CONFIG, HttpUrl, Id, LanguageCode, LongText, Name, ShortText
+from app.types import (
+    WRITE_CONFIG,
+    Day,
+    HttpUrl,
+    Id,
+    LanguageCode,
+    LongText,
+    Name,
+    Ref,
+    ShortText,
+)
 
 
 class QuoteBase(BaseModel):
@@ -19,7 +27,7 @@ class QuoteBase(BaseModel):
         description="The speaker's role when speaking.",
         examples=["Foreign Minister"],
     )
-    said_on: date
+    said_on: Day
     place: Name | None = Field(default=None, examples=["Halvik, Norvania"])
     context: ShortText | None = Field(
         default=None, examples=["at a news conference at the Foreign Ministry"]
@@ -31,7 +39,7 @@ class QuoteBase(BaseModel):
 class QuoteCreate(QuoteBase):
     model_config = WRITE_CONFIG
 
-    speaker_id: Id
+    speaker_id: Ref
 
 
 class QuotePublic(QuoteBase):

@@ -137,6 +137,48 @@ def test_publish_options_reject_unknown_fields(api: Api) -> None:
     assert api.read("articles", record["id"])[0]["status"] == "draft"
 
 
+def test_json_values_of_the_wrong_type_are_422_not_coerced(api: Api, speaker: int) -> None:
+    """Lax parsing would store 0 as false, true as id 1, "12" as 12 and 0 as 1970-01-01."""
+    image = api.create("images", image_body())["id"]
+    tag = api.create("tags", tag_body())["id"]
+    attempts = [
+        ("people", person_body(affiliations=[{"role": "Fellow", "is_current": 0}])),
+        ("people", person_body(headshot_image_id=str(image))),
+        ("images", image_body(is_pool="yes")),
+        ("images", image_body(width="800")),
+        ("images", image_body(taken_on=0)),
+        ("images", image_body(depicted=[{"person_id": True}])),
+        ("quotes", quote_body(speaker, said_on=86_400)),
+        ("quotes", quote_body(str(speaker))),  # type: ignore[arg-type]
+        ("articles", article_body(author_ids=[True])),
+        ("articles", article_body(tag_ids=[str(tag)])),
+        ("articles", article_body(updated_at=1_767_225_600)),
+        ("articles", article_body(lead_image={"image_id": str(image)})),
+        ("articles", article_body(body=[{"type": "image", "image_id": str(image)}])),
+    ]
+    expected = [
+        ["body", "affiliations", 0, "is_current"],
+        ["body", "headshot_image_id"],
+        ["body", "is_pool"],
+        ["body", "width"],
+        ["body", "taken_on"],
+        ["body", "depicted", 0, "person_id"],
+        ["body", "said_on"],
+        ["body", "speaker_id"],
+        ["body", "author_ids", 0],
+        ["body", "tag_ids", 0],
+        ["body", "updated_at"],
+        ["body", "lead_image", "image_id"],
+        ["body", "body", 0, "image", "image_id"],
+    ]
+    before = {kind: snapshot(api, kind) for kind in ("people", "images", "quotes", "articles")}
+
+    located = [error_locations(api.post(f"/{kind}", body)) for kind, body in attempts]
+
+    assert located == [[location] for location in expected]
+    assert {kind: snapshot(api, kind) for kind in before} == before
+
+
 @pytest.mark.parametrize(
     "slug", ["Upper-Case", "with space", "a" * 121, "ünïcode", "under_score", "-x", "x-", "a--b"]
 )

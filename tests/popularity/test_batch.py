@@ -226,6 +226,10 @@ def fill(value: Any, placeholders: dict[str, str]) -> Any:
         ({"rows": [{"slug": "{slug}", "viewed_at": "{now}", "count": 0}]}, None),
         ({"rows": [{"slug": "{slug}", "viewed_at": "{now}", "count": -5}]}, None),
         ({"rows": [{"slug": "{slug}", "viewed_at": "{now}", "count": 1.5}]}, None),
+        # JSON types are not coerced: a count is a number, a time is text.
+        ({"rows": [{"slug": "{slug}", "viewed_at": "{now}", "count": "3"}]}, None),
+        ({"rows": [{"slug": "{slug}", "viewed_at": "{now}", "count": True}]}, None),
+        ({"rows": [{"slug": "{slug}", "viewed_at": 1_767_225_600}]}, None),
         ({"rows": [{"slug": "{slug}", "viewed_at": "{now}", "views": 3}]}, None),
         ({"rows": [{"slug": "{slug}", "viewed_at": "{now}"}], "extra": True}, ["body", "extra"]),
     ],
