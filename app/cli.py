@@ -2,8 +2,11 @@
 
 import argparse
 import contextlib
+import os
+import shutil
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 
 from sqlmodel import Session
 
@@ -17,17 +20,37 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers or settings.workers,
-        access_log=False,
-        log_level=settings.log_level,
-        server_header=False,
-    )
+    workers = args.workers or settings.workers
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and settings.prometheus_multiproc_dir is None:
+            stack.enter_context(_metrics_shared_between_workers())
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=workers,
+            access_log=False,
+            log_level=settings.log_level,
+            server_header=False,
+        )
     return 0
+
+
+@contextlib.contextmanager
+def _metrics_shared_between_workers() -> Iterator[None]:
+    """A fresh directory where the workers started inside write their metric samples.
+
+    It goes to the workers through the environment, because prometheus_client
+    picks its storage when a process first imports it.
+    """
+    directory = tempfile.mkdtemp(prefix="byline-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _migrate(args: argparse.Namespace) -> int:

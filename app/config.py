@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     )
     popular_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     log_level: str = "info"
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics")
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        description="Where worker processes share metric samples; "
+        "`byline serve --workers N` makes a fresh one when unset",
+    )
     public_base_url: str | None = Field(
         default=None,
         description="Origin for absolute links (Link headers), e.g. https://api.example.com; "

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from starlette.middleware.gzip import GZipMiddleware
 
 from app import __doc__ as description
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.popular_pages = PageCache(settings.popular_cache_seconds)
 
     # Routers are included one level deep: every level of nesting costs each request.
-    for router in (
+    public = (
         articles_router,
         authors_router,
         people_router,
@@ -80,11 +81,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         quotes_router,
         tags_router,
         popularity_router,
-    ):
-        app.include_router(router, prefix="/v1")
-    for router in management_routers():
-        app.include_router(router, prefix="/v1" + manage.PREFIX)
-    app.include_router(ops_router)
+    )
+    app.state.route_templates = {}
+    for router, prefix in [
+        *((router, "/v1") for router in public),
+        *((router, "/v1" + manage.PREFIX) for router in management_routers()),
+        (ops_router, ""),
+    ]:
+        app.include_router(router, prefix=prefix)
+        # Routing hands middleware the router's own route, which knows no prefix.
+        app.state.route_templates.update(
+            {id(r): prefix + r.path for r in router.routes if isinstance(r, APIRoute)}
+        )
 
     install_error_handlers(app)
     app.add_middleware(EnsureETagMiddleware)

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PROBLEM_TYPE_PREFIX, problem_response
 from app.http import etag_for, etag_matches
+from app.metrics import observe_request
 
 log = logging.getLogger("byline.access")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -25,7 +26,10 @@ def _incoming_request_id(scope: Scope) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Pure ASGI so it costs microseconds; it wraps every route, the ceiling included."""
+    """Request id, the log line and metrics for every request, and the last-resort 500.
+
+    Pure ASGI so it costs microseconds; it wraps every route, the ceiling included.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -65,7 +69,9 @@ class RequestContextMiddleware:
                 headers={"X-Request-ID": request_id},
             )
         finally:
-            _log_request(scope, status, started, request_id)
+            seconds = time.perf_counter() - started
+            observe_request(scope, status, seconds)
+            _log_request(scope, status, seconds, request_id)
 
 
 async def send_problem(
@@ -85,7 +91,7 @@ async def send_problem(
     await response(scope, receive, send)
 
 
-def _log_request(scope: Scope, status: int, started: float, request_id: str) -> None:
+def _log_request(scope: Scope, status: int, seconds: float, request_id: str) -> None:
     if not log.isEnabledFor(logging.INFO):
         return
     record: dict[str, Any] = {
@@ -93,7 +99,7 @@ def _log_request(scope: Scope, status: int, started: float, request_id: str) -> 
         "method": scope["method"],
         "path": scope["path"],
         "status": status,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        "duration_ms": round(seconds * 1000, 2),
     }
     log.info("request", extra={"fields": record})
 
@@ -116,7 +122,13 @@ class HeadAsGetMiddleware:
                 message = {"type": "http.response.body", "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+        as_get = {**scope, "method": "GET"}
+        try:
+            await self.app(as_get, receive, send_without_body)
+        finally:
+            # Routing marks the copy; the request's metrics need the route it found.
+            if "route" in as_get:
+                scope["route"] = as_get["route"]
 
 
 class BodySizeLimitMiddleware:

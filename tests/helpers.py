@@ -5,8 +5,10 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 Json = dict[str, Any]
+MetricSamples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
 def ok(response: httpx.Response) -> Any:
@@ -57,3 +59,12 @@ def walk(client: TestClient, path: str, **params: Any) -> list[list[Json]]:
         if cursor is None:
             return pages
         assert len(pages) < 1000, "pagination does not end"
+
+
+def metric_samples(text: str) -> MetricSamples:
+    """Prometheus text as {(sample name, sorted labels): value}."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }

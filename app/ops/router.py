@@ -1,11 +1,13 @@
-"""Liveness and readiness probes; outside /v1 and the content contract."""
+"""Liveness and readiness probes and metrics; outside /v1 and the content contract."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from app.config import Settings
 from app.db import EngineDep
-from app.errors import AppError, problem_responses
+from app.errors import AppError, NotFound, problem_responses
+from app.metrics import MEDIA_TYPE, exposition
 from app.params import StrictQueryRoute
 
 router = APIRouter(route_class=StrictQueryRoute, tags=["operations"])
@@ -41,3 +43,27 @@ def readyz(engine: EngineDep) -> Health:
     except Exception as exc:
         raise DatabaseUnavailable("The database did not answer.") from exc
     return Health(status="ready")
+
+
+@router.get(
+    "/metrics",
+    operation_id="getMetrics",
+    summary="Prometheus metrics",
+    description="Request counts and latencies by route template, and page-view outcomes, "
+    "in the Prometheus text format. With several workers it covers all of them. "
+    "Turned off (404) by METRICS_ENABLED=false.",
+    response_class=Response,
+    responses={
+        200: {"content": {MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        **problem_responses(404),
+    },
+)
+def metrics(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    if not settings.metrics_enabled:
+        raise NotFound("Metrics are turned off.")
+    return Response(
+        exposition(settings.prometheus_multiproc_dir),
+        media_type=MEDIA_TYPE,
+        headers={"Cache-Control": "no-store"},
+    )

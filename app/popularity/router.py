@@ -16,6 +16,7 @@ from app.db import WriteSessionDep
 from app.documents import queries
 from app.errors import InvalidContent, NotFound, TooManyRequests, problem_responses
 from app.http import etag_for, public_response, read_responses
+from app.metrics import IMPORTED_VIEWS, PAGE_VIEWS
 from app.models.enums import ArticleType
 from app.params import LeanRoute, StrictQueryRoute
 from app.popularity import service
@@ -47,9 +48,12 @@ async def record_view(request: Request, slug: SlugPath) -> Response:
     article_id = await request.app.state.documents.article_id(slug, now)
     if article_id is None:
         raise NotFound(f"No published article has the slug {slug!r}.")
-    if not is_bot(request.headers.get("user-agent")):
+    if is_bot(request.headers.get("user-agent")):
+        PAGE_VIEWS.labels("bot").inc()
+    else:
         visitor = visitor_hash(beacon.visitor_id) if beacon.visitor_id else None
-        await request.app.state.views.record(article_id, visitor, now)
+        counted = await request.app.state.views.record(article_id, visitor, now)
+        PAGE_VIEWS.labels("counted" if counted else "repeat").inc()
     return Response(status_code=202)
 
 
@@ -99,6 +103,7 @@ def import_views(
         retention=timedelta(days=settings.view_retention_days),
     )
     session.commit()
+    IMPORTED_VIEWS.inc(result.views)
     return result
 
 

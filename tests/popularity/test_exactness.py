@@ -1,4 +1,4 @@
-"""Exact counts under load, against a real server: uvicorn with two worker processes.
+"""Exact counts under load, against a real server: `byline serve` with two worker processes.
 
 10,000 beacons from 50 concurrent clients must all be accepted and all be counted,
 while an editor PATCHes the same article through the management API and loses
@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from app.popularity.stores import FLUSHING, PENDING
 from tests import factories
+from tests.helpers import metric_samples
 from tests.popularity.support import BROWSER_UA, REDIS_URL, ident, stored_views
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +46,7 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(database_url: str, store: str, log: Path) -> Iterator[str]:
-    """uvicorn with two workers on a free port; yields its base URL, always stops it."""
+    """`byline serve` with two workers on a free port; yields its base URL, always stops it."""
     port = free_port()
     env = {
         **os.environ,
@@ -58,18 +59,14 @@ def running_server(database_url: str, store: str, log: Path) -> Iterator[str]:
     if store == "redis":
         env |= {"REDIS_URL": REDIS_URL, "VIEW_FLUSH_SECONDS": str(FLUSH_SECONDS)}
     command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "app.main:create_app",
-        "--factory",
+        str(Path(sys.executable).with_name("byline")),
+        "serve",
         "--workers",
         "2",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
-        "--no-access-log",
     ]
     with log.open("wb") as output:
         # A session of its own, so the workers can be stopped with it if it hangs.
@@ -292,6 +289,11 @@ def test_ten_thousand_concurrent_beacons_are_counted_exactly_while_an_editor_sav
         assert popular.status_code == 200, popular.text
         listed = {item["id"]: item["views"] for item in popular.json()["items"]}
         assert listed == {article_id: BEACONS}
+        # Whichever worker answers a scrape, it counts the beacons both workers took.
+        for _ in range(4):
+            with httpx.Client(base_url=base) as fresh_connection:
+                scraped = metric_samples(fresh_connection.get("/metrics").text)
+            assert scraped[("byline_page_views_total", (("outcome", "counted"),))] == BEACONS
 
     # Shutting down (the Redis store's last flush) adds nothing more.
     assert stored_views(session, article_id) == BEACONS

@@ -1,0 +1,69 @@
+"""Prometheus metrics: request rates, latencies and page-view outcomes.
+
+With several worker processes each one writes its samples to files in
+PROMETHEUS_MULTIPROC_DIR (`byline serve --workers N` makes one), and a scrape
+answered by any worker reads them all, so /metrics speaks for the whole server.
+"""
+
+from pathlib import Path
+
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.types import Scope
+
+# The classic text format, which every Prometheus version and agent scrapes.
+MEDIA_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# Requests that matched no route share one label, so a scan of random URLs
+# cannot grow the number of series.
+UNMATCHED = "unmatched"
+
+REQUESTS = Counter(
+    "byline_http_requests",
+    "HTTP requests answered, by method, route template and status.",
+    ["method", "route", "status"],
+)
+REQUEST_SECONDS = Histogram(
+    "byline_http_request_duration_seconds",
+    "Time from a request's arrival to its last byte, by method and route template.",
+    ["method", "route"],
+    # A stored document is served in well under a millisecond: start fine.
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+PAGE_VIEWS = Counter(
+    "byline_page_views",
+    "Page-view beacons for published articles: counted, a repeat by the same visitor "
+    "(repeat) or from a bot.",
+    ["outcome"],
+)
+IMPORTED_VIEWS = Counter("byline_imported_views", "Views added by POST /v1/views:batch imports.")
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's full path template, from the map the app keeps by route."""
+    route = scope.get("route")
+    if route is None:
+        return UNMATCHED
+    templates: dict[int, str] = scope["app"].state.route_templates
+    return templates.get(id(route), UNMATCHED)
+
+
+def observe_request(scope: Scope, status: int, seconds: float) -> None:
+    method = scope["method"]
+    route = route_template(scope)
+    REQUESTS.labels(method, route, str(status)).inc()
+    REQUEST_SECONDS.labels(method, route).observe(seconds)
+
+
+def exposition(multiprocess_dir: Path | None) -> bytes:
+    """The text a scrape gets: this process's samples, or every worker's."""
+    if multiprocess_dir is None:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=str(multiprocess_dir))  # type: ignore[no-untyped-call]
+    return generate_latest(registry)
