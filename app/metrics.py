@@ -53,11 +53,25 @@ def route_template(scope: Scope) -> str:
     return templates.get(id(route), UNMATCHED)
 
 
+# Any token can arrive as a method; the label keeps to the ones HTTP APIs use.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# labels() costs more than the update itself; series are few, so keep them.
+_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(scope: Scope, status: int, seconds: float) -> None:
-    method = scope["method"]
-    route = route_template(scope)
-    REQUESTS.labels(method, route, str(status)).inc()
-    REQUEST_SECONDS.labels(method, route).observe(seconds)
+    method = scope["method"] if scope["method"] in METHODS else "other"
+    key = (method, route_template(scope), status)
+    series = _series.get(key)
+    if series is None:
+        route = key[1]
+        series = (
+            REQUESTS.labels(method, route, str(status)),
+            REQUEST_SECONDS.labels(method, route),
+        )
+        _series[key] = series
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def exposition(multiprocess_dir: Path | None) -> bytes:

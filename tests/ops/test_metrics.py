@@ -41,6 +41,7 @@ def test_requests_are_counted_by_route_template_method_and_status(
         client.get(f"/v1/articles/{slug}")
     client.head(f"/v1/articles/{first.slug}")
     client.get(f"/v1/articles/{first.slug}/nothing-here")
+    client.request("BREW", f"/v1/articles/{first.slug}")
     after = scrape(client)
 
     requests = "byline_http_requests_total"
@@ -48,6 +49,9 @@ def test_requests_are_counted_by_route_template_method_and_status(
     assert grew(before, after, requests, method="GET", route=ARTICLE, status="404") == 1
     assert grew(before, after, requests, method="HEAD", route=ARTICLE, status="200") == 1
     assert grew(before, after, requests, method="GET", route="unmatched", status="404") == 1
+    # A made-up method is counted, under a label of its own that cannot multiply.
+    assert grew(before, after, requests, method="other", route=ARTICLE, status="405") == 1
+    assert not [labels for _, labels in after if ("method", "BREW") in labels]
     latency = "byline_http_request_duration_seconds_count"
     assert grew(before, after, latency, method="GET", route=ARTICLE) == 3
     # Routes are named by template: no slug ever becomes a label of its own.
