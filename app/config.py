@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     cache_s_maxage: int = Field(default=300, ge=0, description="Shared (CDN) cache lifetime")
     cache_stale_while_revalidate: int = Field(default=60, ge=0)
     gzip_minimum_size: int = Field(default=1024, ge=0)
+    read_threads: int = Field(
+        default=4, ge=1, le=64, description="Threads per worker for public reads of the database"
+    )
     view_store: Literal["database", "redis"] = Field(
         default="database", description="Where page views are counted first"
     )

@@ -1,6 +1,7 @@
 """The application factory."""
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         yield
         await app.state.views.stop()
         app.state.documents.close()
+        app.state.read_executor.shutdown()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -66,6 +68,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.cache_control = cache_control(settings)
     app.state.engine = create_db_engine(settings.database_url)
     app.state.documents = DocumentReader(app.state.engine)
+    app.state.read_executor = ThreadPoolExecutor(
+        settings.read_threads, thread_name_prefix="byline-read"
+    )
     app.state.clock = clock
     app.state.views = view_store(settings, app.state.engine)
     app.state.rate_limiter = RateLimiter(settings.views_per_minute_per_client)

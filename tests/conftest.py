@@ -108,6 +108,7 @@ def app(database_url: str, clock: Clock) -> Iterator[FastAPI]:
     )
     application = create_app(settings, clock=clock)
     yield application
+    application.state.read_executor.shutdown()
     application.state.engine.dispose()
 
 

@@ -1,17 +1,15 @@
 """Public article routes: one indexed lookup per request, stored bytes out."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from app.articles.schemas import ArticleDocument, ArticlePage
 from app.articles.service import ArticleFilters, find_articles, related_articles
 from app.clock import Now
-from app.db import SessionDep
+from app.db import read_in_thread
 from app.documents import queries
 from app.errors import NotFound
 from app.http import public_response, read_responses
@@ -35,9 +33,8 @@ MAX_RELATED = 20
     response_model=ArticlePage,
     responses=read_responses(paged=True),
 )
-def list_articles(
+async def list_articles(
     request: Request,
-    session: SessionDep,
     now: Now,
     author: Annotated[Id | None, Query(description="Only articles with this author.")] = None,
     person: Annotated[Id | None, Query(description="Only articles mentioning this person.")] = None,
@@ -52,22 +49,27 @@ def list_articles(
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    filters = ArticleFilters(
-        author=author,
-        person=person,
-        tag=tag,
-        type=type,
-        published_after=published_after,
-        published_before=published_before,
-    )
-    return find_articles(request, session, now=now, filters=filters, limit=limit, cursor=cursor)
+    def read(session: Session) -> Response:
+        filters = ArticleFilters(
+            author=author,
+            person=person,
+            tag=tag,
+            type=type,
+            published_after=published_after,
+            published_before=published_before,
+        )
+        return find_articles(request, session, now=now, filters=filters, limit=limit, cursor=cursor)
+
+    return await read_in_thread(request, read)
 
 
 async def get_article(request: Request, slug: SlugPath) -> Response:
     now = request.app.state.clock()
     stored = await request.app.state.documents.by_slug(slug, now)
     if stored is None:
-        current = await run_in_threadpool(_moved_to, request, slug, now)
+        current = await read_in_thread(
+            request, lambda session: queries.redirected_slug(session, slug, now)
+        )
         if current is None:
             raise NotFound(f"No published article has the slug {slug!r}.")
         return RedirectResponse(f"/v1/articles/{current}", status_code=301)
@@ -92,11 +94,6 @@ router.add_api_route(
 )
 
 
-def _moved_to(request: Request, slug: str, now: datetime) -> str | None:
-    with Session(request.app.state.engine) as session:
-        return queries.redirected_slug(session, slug, now)
-
-
 @router.get(
     "/{slug}/related",
     operation_id="listRelatedArticles",
@@ -104,11 +101,13 @@ def _moved_to(request: Request, slug: str, now: datetime) -> str | None:
     response_model=ArticlePage,
     responses=read_responses(lookup=True, paged=True),
 )
-def list_related_articles(
+async def list_related_articles(
     request: Request,
-    session: SessionDep,
     now: Now,
     slug: SlugPath,
     limit: Annotated[int, Query(ge=1, le=MAX_RELATED)] = 5,
 ) -> Response:
-    return related_articles(request, session, now=now, slug=slug, limit=limit)
+    def read(session: Session) -> Response:
+        return related_articles(request, session, now=now, slug=slug, limit=limit)
+
+    return await read_in_thread(request, read)

@@ -2,11 +2,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.articles.schemas import ArticlePage
 from app.articles.service import ArticleFilters, find_articles
 from app.clock import Now
-from app.db import SessionDep
+from app.db import read_in_thread
 from app.documents.refs import surrogate_key
 from app.http import model_response, page_response, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit, Page
@@ -31,16 +32,18 @@ class AuthorPage(Page[AuthorPublic]):
     response_model=AuthorPage,
     responses=read_responses(paged=True),
 )
-def list_authors(
+async def list_authors(
     request: Request,
-    session: SessionDep,
     now: Now,
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    items, next_cursor = service.authors_page(session, now=now, limit=limit, cursor=cursor)
-    keys = ["authors", *(surrogate_key("person", a.id) for a in items)]
-    return page_response(request, items, next_cursor, surrogate_keys=keys)
+    def read(session: Session) -> Response:
+        items, next_cursor = service.authors_page(session, now=now, limit=limit, cursor=cursor)
+        keys = ["authors", *(surrogate_key("person", a.id) for a in items)]
+        return page_response(request, items, next_cursor, surrogate_keys=keys)
+
+    return await read_in_thread(request, read)
 
 
 @router.get(
@@ -50,9 +53,12 @@ def list_authors(
     response_model=AuthorPublic,
     responses=read_responses(lookup=True),
 )
-def get_author(request: Request, session: SessionDep, now: Now, author_id: AuthorId) -> Response:
-    card = service.author(session, author_id, now)
-    return model_response(request, card, surrogate_keys=[surrogate_key("person", author_id)])
+async def get_author(request: Request, now: Now, author_id: AuthorId) -> Response:
+    def read(session: Session) -> Response:
+        card = service.author(session, author_id, now)
+        return model_response(request, card, surrogate_keys=[surrogate_key("person", author_id)])
+
+    return await read_in_thread(request, read)
 
 
 @router.get(
@@ -62,21 +68,23 @@ def get_author(request: Request, session: SessionDep, now: Now, author_id: Autho
     response_model=ArticlePage,
     responses=read_responses(lookup=True, paged=True),
 )
-def list_author_articles(
+async def list_author_articles(
     request: Request,
-    session: SessionDep,
     now: Now,
     author_id: AuthorId,
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    service.author(session, author_id, now)
-    return find_articles(
-        request,
-        session,
-        now=now,
-        filters=ArticleFilters(author=author_id),
-        limit=limit,
-        cursor=cursor,
-        surrogate_keys=("articles", surrogate_key("person", author_id)),
-    )
+    def read(session: Session) -> Response:
+        service.author(session, author_id, now)
+        return find_articles(
+            request,
+            session,
+            now=now,
+            filters=ArticleFilters(author=author_id),
+            limit=limit,
+            cursor=cursor,
+            surrogate_keys=("articles", surrogate_key("person", author_id)),
+        )
+
+    return await read_in_thread(request, read)

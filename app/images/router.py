@@ -2,9 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.clock import Now
-from app.db import SessionDep
+from app.db import read_in_thread
 from app.documents import queries
 from app.documents.graph import Builder, Graph
 from app.documents.refs import RefKind, surrogate_key
@@ -24,15 +25,17 @@ router = APIRouter(route_class=StrictQueryRoute, prefix="/images", tags=["images
     response_model=ImagePublic,
     responses=read_responses(lookup=True),
 )
-def get_image(
+async def get_image(
     request: Request,
-    session: SessionDep,
     now: Now,
     image_id: Annotated[Id, Path(examples=[1])],
 ) -> Response:
-    if not queries.is_visible(session, RefKind.image, image_id, now):
-        raise NotFound(f"No published content shows an image with id {image_id}.")
-    graph = Graph(session)
-    graph.load_images([image_id])
-    image = Builder(graph).image(image_id)
-    return model_response(request, image, surrogate_keys=[surrogate_key("image", image_id)])
+    def read(session: Session) -> Response:
+        if not queries.is_visible(session, RefKind.image, image_id, now):
+            raise NotFound(f"No published content shows an image with id {image_id}.")
+        graph = Graph(session)
+        graph.load_images([image_id])
+        image = Builder(graph).image(image_id)
+        return model_response(request, image, surrogate_keys=[surrogate_key("image", image_id)])
+
+    return await read_in_thread(request, read)

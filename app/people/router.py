@@ -2,11 +2,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.articles.schemas import ArticlePage
 from app.articles.service import ArticleFilters, find_articles
 from app.clock import Now
-from app.db import SessionDep
+from app.db import read_in_thread
 from app.documents.refs import surrogate_key
 from app.http import model_response, page_response, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
@@ -29,9 +30,12 @@ PersonId = Annotated[Id, Path(description="The person's or organization's id.", 
     response_model=PersonPublic,
     responses=read_responses(lookup=True),
 )
-def get_person(request: Request, session: SessionDep, now: Now, person_id: PersonId) -> Response:
-    card = service.visible_person(session, person_id, now)
-    return model_response(request, card, surrogate_keys=[surrogate_key("person", person_id)])
+async def get_person(request: Request, now: Now, person_id: PersonId) -> Response:
+    def read(session: Session) -> Response:
+        card = service.visible_person(session, person_id, now)
+        return model_response(request, card, surrogate_keys=[surrogate_key("person", person_id)])
+
+    return await read_in_thread(request, read)
 
 
 @router.get(
@@ -41,24 +45,26 @@ def get_person(request: Request, session: SessionDep, now: Now, person_id: Perso
     response_model=QuotePage,
     responses=read_responses(lookup=True, paged=True),
 )
-def list_person_quotes(
+async def list_person_quotes(
     request: Request,
-    session: SessionDep,
     now: Now,
     person_id: PersonId,
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    service.visible_person(session, person_id, now)
-    items, next_cursor = quotes.quotes_page(
-        session, now=now, speaker=person_id, limit=limit, cursor=cursor
-    )
-    keys = [
-        "quotes",
-        surrogate_key("person", person_id),
-        *(surrogate_key("quote", q.id) for q in items),
-    ]
-    return page_response(request, items, next_cursor, surrogate_keys=keys)
+    def read(session: Session) -> Response:
+        service.visible_person(session, person_id, now)
+        items, next_cursor = quotes.quotes_page(
+            session, now=now, speaker=person_id, limit=limit, cursor=cursor
+        )
+        keys = [
+            "quotes",
+            surrogate_key("person", person_id),
+            *(surrogate_key("quote", q.id) for q in items),
+        ]
+        return page_response(request, items, next_cursor, surrogate_keys=keys)
+
+    return await read_in_thread(request, read)
 
 
 @router.get(
@@ -68,21 +74,23 @@ def list_person_quotes(
     response_model=ArticlePage,
     responses=read_responses(lookup=True, paged=True),
 )
-def list_person_articles(
+async def list_person_articles(
     request: Request,
-    session: SessionDep,
     now: Now,
     person_id: PersonId,
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    service.visible_person(session, person_id, now)
-    return find_articles(
-        request,
-        session,
-        now=now,
-        filters=ArticleFilters(person=person_id),
-        limit=limit,
-        cursor=cursor,
-        surrogate_keys=("articles", surrogate_key("person", person_id)),
-    )
+    def read(session: Session) -> Response:
+        service.visible_person(session, person_id, now)
+        return find_articles(
+            request,
+            session,
+            now=now,
+            filters=ArticleFilters(person=person_id),
+            limit=limit,
+            cursor=cursor,
+            surrogate_keys=("articles", surrogate_key("person", person_id)),
+        )
+
+    return await read_in_thread(request, read)

@@ -6,13 +6,12 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.articles.router import SlugPath
 from app.auth.dependencies import AnalyticsWriter
 from app.config import Settings
-from app.db import WriteSessionDep
+from app.db import WriteSessionDep, read_in_thread
 from app.documents import queries
 from app.errors import InvalidContent, NotFound, TooManyRequests, problem_responses
 from app.http import etag_for, public_response, read_responses
@@ -129,7 +128,9 @@ async def list_popular(
     if page is None or (
         await state.documents.visible_etags(list(page.article_etags), now) != page.article_etags
     ):
-        page = await run_in_threadpool(_build_page, request, key, now)
+        page = await read_in_thread(
+            request, lambda session: _build_page(request, session, key, now)
+        )
         state.popular_pages.put(key, page)
     ttl = int(state.settings.popular_cache_seconds)
     return public_response(
@@ -141,18 +142,19 @@ async def list_popular(
     )
 
 
-def _build_page(request: Request, key: PageKey, now: datetime) -> PopularPageBytes:
-    with Session(request.app.state.engine) as session:
-        tag_id = queries.tag_id(session, key.tag) if key.tag is not None else None
-        # An unknown tag filters everything out, as it does on /v1/articles.
-        ranking = (
-            []
-            if key.tag is not None and tag_id is None
-            else request.app.state.rankings.get(
-                RankingKey(window=key.window, type=key.type, tag_id=tag_id), now
-            )
+def _build_page(
+    request: Request, session: Session, key: PageKey, now: datetime
+) -> PopularPageBytes:
+    tag_id = queries.tag_id(session, key.tag) if key.tag is not None else None
+    # An unknown tag filters everything out, as it does on /v1/articles.
+    ranking = (
+        []
+        if key.tag is not None and tag_id is None
+        else request.app.state.rankings.get(
+            RankingKey(window=key.window, type=key.type, tag_id=tag_id), now
         )
-        summaries = queries.summaries_by_id(session, [a for a, _ in ranking], now)
+    )
+    summaries = queries.summaries_by_id(session, [a for a, _ in ranking], now)
     shown = [(a, v) for a, v in ranking if a in summaries][: key.limit]
     items = [summaries[a].summary[:-1] + b',"views":' + str(v).encode() + b"}" for a, v in shown]
     meta = orjson.dumps({"window": key.window.value, "since": window_start(key.window, now)})

@@ -2,9 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.clock import Now
-from app.db import SessionDep
+from app.db import read_in_thread
 from app.documents.refs import surrogate_key
 from app.http import model_response, page_response, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
@@ -23,19 +24,21 @@ router = APIRouter(route_class=StrictQueryRoute, prefix="/quotes", tags=["quotes
     response_model=QuotePage,
     responses=read_responses(paged=True),
 )
-def list_quotes(
+async def list_quotes(
     request: Request,
-    session: SessionDep,
     now: Now,
     speaker: Annotated[Id | None, Query(description="Only quotes by this person.")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    items, next_cursor = service.quotes_page(
-        session, now=now, speaker=speaker, limit=limit, cursor=cursor
-    )
-    keys = ["quotes", *(surrogate_key("quote", q.id) for q in items)]
-    return page_response(request, items, next_cursor, surrogate_keys=keys)
+    def read(session: Session) -> Response:
+        items, next_cursor = service.quotes_page(
+            session, now=now, speaker=speaker, limit=limit, cursor=cursor
+        )
+        keys = ["quotes", *(surrogate_key("quote", q.id) for q in items)]
+        return page_response(request, items, next_cursor, surrogate_keys=keys)
+
+    return await read_in_thread(request, read)
 
 
 @router.get(
@@ -45,12 +48,14 @@ def list_quotes(
     response_model=QuotePublic,
     responses=read_responses(lookup=True),
 )
-def get_quote(
+async def get_quote(
     request: Request,
-    session: SessionDep,
     now: Now,
     quote_id: Annotated[Id, Path(examples=[1])],
 ) -> Response:
-    quote = service.visible_quote(session, quote_id, now)
-    keys = [surrogate_key("quote", quote_id), surrogate_key("person", quote.speaker.id)]
-    return model_response(request, quote, surrogate_keys=keys)
+    def read(session: Session) -> Response:
+        quote = service.visible_quote(session, quote_id, now)
+        keys = [surrogate_key("quote", quote_id), surrogate_key("person", quote.speaker.id)]
+        return model_response(request, quote, surrogate_keys=keys)
+
+    return await read_in_thread(request, read)

@@ -2,11 +2,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.articles.schemas import ArticlePage
 from app.articles.service import ArticleFilters, find_articles
 from app.clock import Now
-from app.db import SessionDep
+from app.db import read_in_thread
 from app.documents.refs import surrogate_key
 from app.http import page_response, read_responses
 from app.models.enums import TagKind
@@ -26,17 +27,21 @@ router = APIRouter(route_class=StrictQueryRoute, prefix="/tags", tags=["tags"])
     response_model=TagPage,
     responses=read_responses(paged=True),
 )
-def list_tags(
+async def list_tags(
     request: Request,
-    session: SessionDep,
     now: Now,
     kind: Annotated[TagKind | None, Query(description="Only tags of this kind.")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    items, next_cursor = service.tags_page(session, now=now, kind=kind, limit=limit, cursor=cursor)
-    keys = ["tags", *(surrogate_key("tag", t.id) for t in items)]
-    return page_response(request, items, next_cursor, surrogate_keys=keys)
+    def read(session: Session) -> Response:
+        items, next_cursor = service.tags_page(
+            session, now=now, kind=kind, limit=limit, cursor=cursor
+        )
+        keys = ["tags", *(surrogate_key("tag", t.id) for t in items)]
+        return page_response(request, items, next_cursor, surrogate_keys=keys)
+
+    return await read_in_thread(request, read)
 
 
 @router.get(
@@ -46,21 +51,23 @@ def list_tags(
     response_model=ArticlePage,
     responses=read_responses(lookup=True, paged=True),
 )
-def list_tag_articles(
+async def list_tag_articles(
     request: Request,
-    session: SessionDep,
     now: Now,
     slug: Annotated[Slug, Path(examples=["diplomacy"])],
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    tag_id = service.visible_tag_id(session, slug, now)
-    return find_articles(
-        request,
-        session,
-        now=now,
-        filters=ArticleFilters(tag=slug),
-        limit=limit,
-        cursor=cursor,
-        surrogate_keys=("articles", surrogate_key("tag", tag_id)),
-    )
+    def read(session: Session) -> Response:
+        tag_id = service.visible_tag_id(session, slug, now)
+        return find_articles(
+            request,
+            session,
+            now=now,
+            filters=ArticleFilters(tag=slug),
+            limit=limit,
+            cursor=cursor,
+            surrogate_keys=("articles", surrogate_key("tag", tag_id)),
+        )
+
+    return await read_in_thread(request, read)
