@@ -62,7 +62,7 @@ Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 # Field types for JSON bodies. Lax mode would take `true` as id 1, `0` as false
 # and "12" as 12: an integration bug the schema promises to refuse.
 JsonInt = Annotated[int, Strict()]
-Ref = Annotated[JsonInt, Field(ge=1, le=2**31 - 1)]
+Ref = Annotated[Id, Strict()]
 Flag = Annotated[bool, Strict()]
 Pixels = Annotated[JsonInt, Field(ge=1, le=100_000)]
 Day = Annotated[date, BeforeValidator(_not_a_number), Field(examples=["2026-11-01"])]
