@@ -7,7 +7,8 @@ half is skipped with the reason, except under CI=true, where that fails.
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from app.db import create_db_engine
 from app.main import create_app
 from app.migrate import downgrade, upgrade
 from app.models import metadata
+from app.models.base import utcnow
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", "postgresql"]
@@ -94,6 +96,15 @@ def database_url(
 @pytest.fixture(scope="session")
 def clock() -> Clock:
     return Clock()
+
+
+@contextmanager
+def own_app_client(
+    settings: Settings, *, clock: Callable[[], datetime] = utcnow
+) -> Iterator[TestClient]:
+    """A client of an app of its own with these settings, started and shut down as a server is."""
+    with TestClient(create_app(settings, clock=clock), raise_server_exceptions=False) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

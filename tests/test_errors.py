@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import Settings
-from app.main import create_app
 from tests import factories
+from tests.conftest import own_app_client
 from tests.helpers import ok, problem
 
 UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
@@ -279,9 +279,10 @@ def test_unhandled_exception_is_readable_by_a_browser_frontend(
 @pytest.fixture
 def broken_client() -> Iterator[TestClient]:
     """A throwaway app whose database never answers."""
-    app = create_app(Settings(database_url=UNREACHABLE_DATABASE, log_level="critical"))
-    yield TestClient(app, raise_server_exceptions=False)
-    app.state.engine.dispose()
+    with own_app_client(
+        Settings(database_url=UNREACHABLE_DATABASE, log_level="critical")
+    ) as client:
+        yield client
 
 
 def test_database_failure_is_500_problem_without_traceback(broken_client: TestClient) -> None:

@@ -9,10 +9,9 @@ from sqlmodel import Session
 from app.config import Settings
 from app.documents.refs import RefKind
 from app.documents.store import rebuild_all, refresh_embedding
-from app.main import create_app
 from app.models import Person
 from tests import factories
-from tests.conftest import Clock
+from tests.conftest import Clock, own_app_client
 from tests.helpers import ok
 
 ETAG = re.compile(r'^"[^"]+"$')
@@ -239,11 +238,8 @@ def test_next_link_uses_the_configured_public_base_url(
     settings = Settings(
         database_url=database_url, log_level="warning", public_base_url="https://api.news.example"
     )
-    behind_proxy = create_app(settings, clock=clock)
-    try:
-        response = TestClient(behind_proxy).get("/v1/articles", params={"limit": 1})
-    finally:
-        behind_proxy.state.engine.dispose()
+    with own_app_client(settings, clock=clock) as behind_proxy:
+        response = behind_proxy.get("/v1/articles", params={"limit": 1})
 
     cursor = ok(response)["next_cursor"]
     assert response.headers["link"] == (

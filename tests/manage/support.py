@@ -183,11 +183,8 @@ def error_locations(response: httpx.Response) -> list[list[str | int]]:
 def openapi_document() -> Json:
     """The app's OpenAPI document, from an app that never touches a database."""
     from app.config import Settings
-    from app.main import create_app
+    from tests.conftest import own_app_client
 
-    app = create_app(Settings(database_url="sqlite://", log_level="warning"))
-    try:
-        document: Json = app.openapi()
-    finally:
-        app.state.engine.dispose()
+    with own_app_client(Settings(database_url="sqlite://", log_level="warning")) as client:
+        document: Json = client.get("/openapi.json").json()
     return document

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.popularity.ratelimit import RateLimiter
 from tests import factories
-from tests.conftest import Clock
+from tests.conftest import Clock, own_app_client
 from tests.helpers import problem
 from tests.popularity.support import (
     BROWSER_UA,
@@ -293,27 +293,20 @@ def test_a_separately_configured_app_limits_beacons(
     database_url: str, client: TestClient, session: Session
 ) -> None:
     from app.config import Settings
-    from app.main import create_app
 
     article = factories.article(session)
-    limited_app = create_app(
-        Settings(
-            database_url=database_url,
-            log_level="warning",
-            views_per_minute_per_client=LIMIT,
-            popular_cache_seconds=0,
-        )
+    settings = Settings(
+        database_url=database_url,
+        log_level="warning",
+        views_per_minute_per_client=LIMIT,
+        popular_cache_seconds=0,
     )
-    try:
+    with own_app_client(settings) as own:
         if time.time() % 60 > 55:
             time.sleep(60 - time.time() % 60 + 0.1)
-        own = TestClient(limited_app, raise_server_exceptions=False)
         statuses = [beacon(own, article.slug).status_code for _ in range(LIMIT + 2)]
         assert statuses == [202] * LIMIT + [429, 429]
         assert stored_views(session, article.id) == LIMIT
-    finally:
-        limited_app.state.documents.close()
-        limited_app.state.engine.dispose()
 
 
 def test_cors_on_the_beacon(client: TestClient, session: Session) -> None:

@@ -29,7 +29,7 @@ from app.popularity.counts import add_views
 from app.popularity.ranking import RankingCache
 from app.popularity.service import compact_views
 from tests import factories
-from tests.conftest import Clock
+from tests.conftest import Clock, own_app_client
 from tests.helpers import problem
 from tests.popularity.support import (
     WINDOWS,
@@ -564,18 +564,14 @@ def test_an_app_caching_popular_pages_still_hides_withdrawn_articles(
 ) -> None:
     """The whole app configured with popular_cache_seconds > 0, whatever it caches inside."""
     from app.config import Settings
-    from app.main import create_app
 
-    cached_app = create_app(
-        Settings(
-            database_url=database_url,
-            log_level="warning",
-            views_per_minute_per_client=0,
-            popular_cache_seconds=60,
-        )
+    settings = Settings(
+        database_url=database_url,
+        log_level="warning",
+        views_per_minute_per_client=0,
+        popular_cache_seconds=60,
     )
-    try:
-        client = TestClient(cached_app, raise_server_exceptions=False)
+    with own_app_client(settings) as client:
         first = factories.article(session)
         second = factories.article(session)
         for article, n in ((first, 3), (second, 1)):
@@ -596,9 +592,6 @@ def test_an_app_caching_popular_pages_still_hides_withdrawn_articles(
         assert ranking(client, limit=5) == [(ident(second), 1)]
         response = client.get("/v1/popular", headers={"If-None-Match": page.headers["etag"]})
         assert response.status_code == 200, "a page without the withdrawn article is a new page"
-    finally:
-        cached_app.state.documents.close()
-        cached_app.state.engine.dispose()
 
 
 def test_an_app_caching_popular_pages_shows_a_republished_headline_at_once(
@@ -610,18 +603,14 @@ def test_an_app_caching_popular_pages_shows_a_republished_headline_at_once(
     from app.articles.publishing import draft_content, publish
     from app.articles.writes import write_article
     from app.config import Settings
-    from app.main import create_app
 
-    cached_app = create_app(
-        Settings(
-            database_url=database_url,
-            log_level="warning",
-            views_per_minute_per_client=0,
-            popular_cache_seconds=60,
-        )
+    settings = Settings(
+        database_url=database_url,
+        log_level="warning",
+        views_per_minute_per_client=0,
+        popular_cache_seconds=60,
     )
-    try:
-        client = TestClient(cached_app, raise_server_exceptions=False)
+    with own_app_client(settings) as client:
         article = factories.article(session, headline="Before the correction")
         assert beacon(client, article.slug).status_code == 202
         before = popular_page(client)
@@ -639,6 +628,3 @@ def test_an_app_caching_popular_pages_shows_a_republished_headline_at_once(
         after = client.get("/v1/popular")
         assert after.status_code == 200
         assert [item["headline"] for item in after.json()["items"]] == ["After the correction"]
-    finally:
-        cached_app.state.documents.close()
-        cached_app.state.engine.dispose()

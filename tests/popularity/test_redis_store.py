@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.config import Settings
-from app.main import create_app
 from app.popularity.stores import FLUSHING, PENDING, SEEN, RedisViewStore, visitor_hash
 from tests import factories
+from tests.conftest import own_app_client
 from tests.popularity.support import (
     REDIS_URL,
     all_buckets,
@@ -229,8 +229,7 @@ def test_the_app_counts_beacons_through_redis(
         views_per_minute_per_client=0,
         popular_cache_seconds=0,
     )
-    redis_app = create_app(settings)
-    with TestClient(redis_app, raise_server_exceptions=False) as client:
+    with own_app_client(settings) as client:
         for _ in range(6):
             assert beacon(client, article.slug).status_code == 202
         for name in ("a", "a", "b", "a"):
@@ -259,8 +258,7 @@ def test_the_flusher_runs_on_its_interval(
         view_flush_seconds=0.2,
         views_per_minute_per_client=0,
     )
-    redis_app = create_app(settings)
-    with TestClient(redis_app, raise_server_exceptions=False) as client:
+    with own_app_client(settings) as client:
         for _ in range(5):
             assert beacon(client, article.slug).status_code == 202
         deadline = time.monotonic() + 10
