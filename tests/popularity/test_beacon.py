@@ -163,7 +163,23 @@ def test_a_scheduled_article_counts_once_its_time_has_come(
         "python-requests/2.32.3",
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/126.0.0.0",
         "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+        "WhatsApp/2.23.20.0 A",
+        "Mediapartners-Google",
+        "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/126.0.6478.126 Mobile Safari/537.36 "
+        "(compatible; Mediapartners-Google/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; Google-InspectionTool/1.0;)",
+        "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/126.0.6478.126 Mobile Safari/537.36 (compatible; GoogleOther)",
+        "Mozilla/5.0 (Unknown; Linux x86_64) AppleWebKit/538.1 (KHTML, like Gecko) "
+        "PhantomJS/2.1.1 Safari/538.1",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Safari/537.36 Prerender (+https://github.com/prerender/prerender)",
+        "undici",
+        "node",
+        "node-fetch/1.0 (+https://github.com/bitinn/node-fetch)",
         "",
+        "   ",
         None,
     ],
 )
