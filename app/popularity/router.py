@@ -1,5 +1,6 @@
 """Page-view beacons, view imports, and the most-read list."""
 
+import time
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -20,7 +21,13 @@ from app.models.enums import ArticleType
 from app.params import LeanRoute, StrictQueryRoute
 from app.popularity import service
 from app.popularity.bots import is_bot
-from app.popularity.ranking import MAX_LIMIT, PageKey, PopularPageBytes, RankingKey
+from app.popularity.ranking import (
+    MAX_LIMIT,
+    KeptRanking,
+    PageKey,
+    PopularPageBytes,
+    RankingKey,
+)
 from app.popularity.schemas import PopularPage, ViewBatch, ViewBatchResult
 from app.popularity.stores import visitor_hash
 from app.popularity.windows import Window, window_start
@@ -147,8 +154,8 @@ def _build_page(
 ) -> PopularPageBytes:
     tag_id = queries.tag_id(session, key.tag) if key.tag is not None else None
     # An unknown tag filters everything out, as it does on /v1/articles.
-    ranking = (
-        []
+    ranked_at, ranking = (
+        KeptRanking(time.monotonic(), [])
         if key.tag is not None and tag_id is None
         else request.app.state.rankings.get(
             RankingKey(window=key.window, type=key.type, tag_id=tag_id), now
@@ -160,5 +167,8 @@ def _build_page(
     meta = orjson.dumps({"window": key.window.value, "since": window_start(key.window, now)})
     body = b'{"items":[' + b",".join(items) + b'],"next_cursor":null,' + meta[1:]
     return PopularPageBytes(
-        body=body, etag=etag_for(body), article_etags={a: summaries[a].etag for a, _ in shown}
+        body=body,
+        etag=etag_for(body),
+        article_etags={a: summaries[a].etag for a, _ in shown},
+        ranked_at=ranked_at,
     )

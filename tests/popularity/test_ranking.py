@@ -628,3 +628,35 @@ def test_an_app_caching_popular_pages_shows_a_republished_headline_at_once(
         after = client.get("/v1/popular")
         assert after.status_code == 200
         assert [item["headline"] for item in after.json()["items"]] == ["After the correction"]
+
+
+def test_a_view_shows_within_the_cache_lifetime_whatever_was_cached_before(
+    database_url: str, session: Session
+) -> None:
+    """README: a counted view reaches /v1/popular within POPULAR_CACHE_SECONDS.
+
+    Two ways past it: an idle worker answering from the ranking it kept, and a page
+    built late in a ranking's life kept for a lifetime of its own.
+    """
+    from app.config import Settings
+
+    lifetime = 1.0
+    settings = Settings(
+        database_url=database_url,
+        log_level="warning",
+        views_per_minute_per_client=0,
+        popular_cache_seconds=lifetime,
+    )
+    with own_app_client(settings) as client:
+        article = factories.article(session)
+        assert beacon(client, article.slug).status_code == 202
+        assert ranking(client) == [(ident(article), 1)]
+        ranked_by = time.monotonic()
+        assert beacon(client, article.slug).status_code == 202
+        # A page of its own, built from the ranking already kept.
+        ranking(client, limit=5)
+
+        time.sleep(ranked_by + lifetime + 0.05 - time.monotonic())
+
+        assert ranking(client, limit=5) == [(ident(article), 2)]
+        assert ranking(client) == [(ident(article), 2)]
