@@ -1,14 +1,15 @@
 """Bearer authentication: who is calling, and whether their token has the scope."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
 from app.auth.scopes import Scope, granted_scopes
 from app.auth.service import active_token
-from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
 
 bearer = HTTPBearer(
@@ -27,11 +28,14 @@ class Principal:
     scopes: frozenset[Scope]
 
 
-def authenticate(
-    security_scopes: SecurityScopes,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+# Where AuthenticatedRoute leaves the Principal for `authenticate` to hand on.
+PRINCIPAL_STATE = "principal"
+
+
+def authorize(
+    session: Session, credentials: HTTPAuthorizationCredentials | None, needed: Sequence[str]
 ) -> Principal:
+    """The one check of a bearer token: known, not revoked, and holding the scopes."""
     challenge = 'Bearer realm="byline"'
     if credentials is None:
         raise Unauthorized(
@@ -43,7 +47,6 @@ def authenticate(
             "The bearer token is unknown or revoked.",
             headers={"WWW-Authenticate": f'{challenge}, error="invalid_token"'},
         )
-    needed = security_scopes.scopes
     granted = granted_scopes(token.scopes)
     if not set(needed) <= granted:
         raise Forbidden(
@@ -54,6 +57,21 @@ def authenticate(
             },
         )
     return Principal(token_id=token.id, name=token.name, scopes=granted)
+
+
+async def authenticate(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller, as AuthenticatedRoute found it before the body was read.
+
+    Declared through `Security(authenticate, scopes=...)`, which is where the
+    route reads the scopes to check and OpenAPI lists the scheme and scopes.
+    """
+    principal = getattr(request.state, PRINCIPAL_STATE, None)
+    if not isinstance(principal, Principal):
+        raise RuntimeError(f"{request.url.path} must be served by an AuthenticatedRoute")
+    return principal
 
 
 Reader = Annotated[Principal, Security(authenticate, scopes=[Scope.content_read.value])]

@@ -6,13 +6,14 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.auth.routes import AuthenticatedRoute
 from app.errors import problem_responses
-from app.params import Handler, StrictQueryRoute
+from app.params import Handler
 
 NO_STORE = "no-store"
 
 
-class ManagementRoute(StrictQueryRoute):
+class ManagementRoute(AuthenticatedRoute):
     """Management answers depend on who asks and change with every write: never cached."""
 
     def inner_handler(self) -> Handler:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app.articles.router import SlugPath
 from app.auth.dependencies import AnalyticsWriter
+from app.auth.routes import AuthenticatedRoute
 from app.config import Settings
 from app.db import WriteSessionDep, read_in_thread
 from app.documents import queries
@@ -18,7 +19,7 @@ from app.errors import InvalidContent, NotFound, TooManyRequests, problem_respon
 from app.http import etag_for, public_response, read_responses
 from app.metrics import IMPORTED_VIEWS, PAGE_VIEWS
 from app.models.enums import ArticleType
-from app.params import LeanRoute, StrictQueryRoute
+from app.params import LeanRoute
 from app.popularity import service
 from app.popularity.bots import is_bot
 from app.popularity.ranking import (
@@ -33,7 +34,8 @@ from app.popularity.stores import visitor_hash
 from app.popularity.windows import Window, window_start
 from app.types import Slug
 
-router = APIRouter(route_class=StrictQueryRoute, tags=["popularity"])
+# Only /views:batch needs a token; the public routes pass AuthenticatedRoute untouched.
+router = APIRouter(route_class=AuthenticatedRoute, tags=["popularity"])
 
 
 async def record_view(request: Request, slug: SlugPath) -> Response:
