@@ -16,12 +16,14 @@ from app.authors.router import router as authors_router
 from app.clock import Clock
 from app.config import Settings, get_settings
 from app.db import create_db_engine
+from app.docs import install_docs
 from app.documents.reader import DocumentReader
 from app.errors import install_error_handlers
 from app.http import cache_control
 from app.images.router import router as images_router
 from app.logs import configure_logging
 from app.manage import management_routers
+from app.metrics import app_route_templates
 from app.middleware import (
     BodySizeLimitMiddleware,
     EnsureETagMiddleware,
@@ -61,7 +63,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         version=API_VERSION,
         description=description or "",
         lifespan=lifespan,
-        docs_url="/docs",
+        # app.docs serves both pages, with assets of its own instead of a CDN's.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -98,6 +101,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         app.state.route_templates.update(
             {id(r): prefix + r.path for r in router.routes if isinstance(r, APIRoute)}
         )
+    install_docs(app)
+    app.state.route_templates.update(app_route_templates(app.routes))
 
     install_error_handlers(app)
     app.add_middleware(EnsureETagMiddleware)

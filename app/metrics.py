@@ -5,8 +5,10 @@ PROMETHEUS_MULTIPROC_DIR (`byline serve --workers N` makes one), and a scrape
 answered by any worker reads them all, so /metrics speaks for the whole server.
 """
 
+from collections.abc import Iterable
 from pathlib import Path
 
+from fastapi.routing import APIRoute
 from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
@@ -15,6 +17,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Scope
 
 # The classic text format, which every Prometheus version and agent scrapes.
@@ -46,11 +49,27 @@ IMPORTED_VIEWS = Counter("byline_imported_views", "Views added by POST /v1/views
 
 def route_template(scope: Scope) -> str:
     """The matched route's full path template, from the map the app keeps by route."""
-    route = scope.get("route")
-    if route is None:
+    # Routing names the route of an API operation; for the app's own routes it
+    # leaves only their endpoint (see app_route_templates).
+    matched = scope.get("route") or scope.get("endpoint")
+    if matched is None:
         return UNMATCHED
     templates: dict[int, str] = scope["app"].state.route_templates
-    return templates.get(id(route), UNMATCHED)
+    return templates.get(id(matched), UNMATCHED)
+
+
+def app_route_templates(routes: Iterable[BaseRoute]) -> dict[int, str]:
+    """Templates of the routes added to the app itself: the OpenAPI document, the docs
+    pages and their assets, keyed by what routing leaves in the scope for each."""
+    templates: dict[int, str] = {}
+    for route in routes:
+        if isinstance(route, APIRoute):
+            templates[id(route)] = route.path_format
+        elif isinstance(route, Route):
+            templates[id(route.endpoint)] = route.path_format
+        elif isinstance(route, Mount):
+            templates[id(route.app)] = route.path_format
+    return templates
 
 
 # Any token can arrive as a method; the label keeps to the ones HTTP APIs use.

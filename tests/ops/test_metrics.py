@@ -59,6 +59,26 @@ def test_requests_are_counted_by_route_template_method_and_status(
     assert not [r for r in routes if first.slug in r or "no-such-article" in r]
 
 
+def test_the_docs_and_the_openapi_document_are_counted_by_their_route(
+    client: TestClient,
+) -> None:
+    script = next(
+        line.split('"')[1]
+        for line in client.get("/docs").text.splitlines()
+        if "<script src" in line
+    )
+    before = scrape(client)
+
+    for path in ("/docs", "/redoc", "/openapi.json", script):
+        assert client.get(path).status_code == 200, path
+    after = scrape(client)
+
+    requests = "byline_http_requests_total"
+    for route in ("/docs", "/redoc", "/openapi.json", "/docs/assets/{version}/{path}"):
+        assert grew(before, after, requests, method="GET", route=route, status="200") == 1, route
+    assert grew(before, after, requests, method="GET", route="unmatched", status="200") == 0
+
+
 def test_page_view_beacons_are_counted_by_outcome(client: TestClient, session: Session) -> None:
     article = factories.article(session)
     visitor = '{"visitor_id": "reader-1"}'
