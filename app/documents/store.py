@@ -17,6 +17,7 @@ from app.http import etag_for
 from app.models import Article, ArticleRevision, PublishedArticle, PublishedArticleRef
 from app.models.base import utcnow
 from app.models.enums import ArticleStatus
+from app.progress import Progress
 
 RENDER_BATCH = 200
 
@@ -95,7 +96,9 @@ def _published_targets(session: Session, ids: Sequence[int]) -> list[RenderTarge
     ]
 
 
-def refresh_articles(session: Session, article_ids: Iterable[int]) -> None:
+def refresh_articles(
+    session: Session, article_ids: Iterable[int], *, progress: Progress | None = None
+) -> None:
     """Re-render published articles and withdraw the documents of the others."""
     ids = sorted(set(article_ids))
     for start in range(0, len(ids), RENDER_BATCH):
@@ -116,6 +119,8 @@ def refresh_articles(session: Session, article_ids: Iterable[int]) -> None:
             session.flush()
         for rendered in render_articles(session, targets):
             _store(session, rendered, existing.get(rendered.target.article_id))
+        if progress is not None:
+            progress(start + len(batch), len(ids))
     session.flush()
 
 
@@ -132,8 +137,8 @@ def refresh_embedding(session: Session, kind: RefKind, ident: int) -> None:
     refresh_articles(session, articles_embedding(session, kind, ident))
 
 
-def rebuild_all(session: Session) -> int:
+def rebuild_all(session: Session, *, progress: Progress | None = None) -> int:
     """Regenerate every document from the tables; unchanged documents keep their ETag."""
     ids = [i for i in session.exec(select(Article.id)).all() if i is not None]
-    refresh_articles(session, ids)
+    refresh_articles(session, ids, progress=progress)
     return len(ids)

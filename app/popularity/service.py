@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.documents.queries import visible
@@ -14,8 +14,10 @@ from app.models import PublishedArticle, ViewBucket, ViewVisitor
 from app.popularity.counts import BucketKey, add_views
 from app.popularity.schemas import ViewBatch, ViewBatchResult, ViewBeacon
 from app.popularity.windows import DAY, HOUR, compaction_cutoff, floor_day, floor_hour
+from app.progress import Progress
 
 MAX_BEACON_BYTES = 1024
+COMPACT_BATCH = 10_000
 
 
 def parse_beacon(body: bytes) -> ViewBeacon:
@@ -87,22 +89,38 @@ def import_views(
 
 
 def compact_views(
-    session: Session, *, now: datetime, after_days: int, retention: timedelta, dedup: timedelta
+    session: Session,
+    *,
+    now: datetime,
+    after_days: int,
+    retention: timedelta,
+    dedup: timedelta,
+    progress: Progress | None = None,
 ) -> int:
     """Fold old hourly buckets into daily ones, drop what is past retention, and forget
     visitors whose de-duplication window has passed. Returns the hourly buckets folded."""
     cutoff = compaction_cutoff(now, after_days)
     hourly = (col(ViewBucket.granularity) == HOUR) & (col(ViewBucket.bucket_start) < cutoff)
+    # Counting first costs a second pass over the index, so only a caller showing progress pays it.
+    total = (
+        session.execute(select(func.count()).select_from(ViewBucket).where(hourly)).scalar_one()
+        if progress is not None
+        else 0
+    )
     daily: Counter[BucketKey] = Counter()
     folded = 0
     rows = session.execute(
         select(col(ViewBucket.article_id), col(ViewBucket.bucket_start), col(ViewBucket.views))
         .where(hourly)
-        .execution_options(yield_per=10_000)
+        .execution_options(yield_per=COMPACT_BATCH)
     )
     for article_id, bucket_start, views in rows:
         daily[(article_id, floor_day(bucket_start))] += views
         folded += 1
+        if progress is not None and folded % COMPACT_BATCH == 0:
+            progress(folded, total)
+    if progress is not None:
+        progress(folded, total)
     add_views(session, daily, granularity=DAY)
     session.execute(delete(ViewBucket).where(hourly))
     session.execute(
