@@ -1,25 +1,52 @@
-"""The `byline` command: serve, migrate, load-demo, rebuild-documents, tokens."""
+"""The `byline` command, which runs the API and looks after its database."""
 
 import argparse
 import contextlib
+import logging
 import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from importlib.metadata import version
+from pathlib import Path
 
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.auth.scopes import Scope
-from app.config import get_settings
+from app.config import get_settings, setting_errors
 from app.db import create_db_engine
 from app.errors import AppError
+from app.logs import configure_logging
+from app.progress import terminal_progress
+
+SETTINGS_INVALID = 2
+
+
+def _database_name(database_url: str) -> str:
+    """The database as an operator can find it: an SQLite file by its absolute path,
+    any password masked."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        url = url.set(database=str(Path(url.database).absolute()))
+    return url.render_as_string(hide_password=True)
+
+
+def _announce_database(database_url: str) -> None:
+    print(f"byline: database {_database_name(database_url)}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
+    # The server logs JSON lines, so the database is named in one of them.
+    configure_logging(settings.log_level)
+    logging.getLogger("byline.cli").info(
+        "serving database", extra={"fields": {"database": _database_name(settings.database_url)}}
+    )
     workers = args.workers or settings.workers
     with contextlib.ExitStack() as stack:
         if workers > 1 and settings.prometheus_multiproc_dir is None:
@@ -56,7 +83,9 @@ def _metrics_shared_between_workers() -> Iterator[None]:
 def _migrate(args: argparse.Namespace) -> int:
     from app.migrate import upgrade
 
-    upgrade(get_settings().database_url, args.revision)
+    database_url = get_settings().database_url
+    _announce_database(database_url)
+    upgrade(database_url, args.revision)
     return 0
 
 
@@ -69,7 +98,9 @@ def _load_demo(session: Session) -> str:
 def _rebuild_documents(session: Session) -> str:
     from app.documents.store import rebuild_all
 
-    return f"rebuilt documents for {rebuild_all(session)} articles"
+    with terminal_progress("rebuilding documents") as progress:
+        rebuilt = rebuild_all(session, progress=progress)
+    return f"rebuilt documents for {rebuilt} articles"
 
 
 def _create_token(args: argparse.Namespace) -> Callable[[Session], str]:
@@ -114,18 +145,22 @@ def _compact_views(session: Session) -> str:
     from app.popularity.service import compact_views
 
     settings = get_settings()
-    folded = compact_views(
-        session,
-        now=datetime.now(UTC),
-        after_days=settings.compact_views_after_days,
-        retention=timedelta(days=settings.view_retention_days),
-        dedup=timedelta(minutes=settings.view_dedup_minutes),
-    )
+    with terminal_progress("folding hourly view counts") as progress:
+        folded = compact_views(
+            session,
+            now=datetime.now(UTC),
+            after_days=settings.compact_views_after_days,
+            retention=timedelta(days=settings.view_retention_days),
+            dedup=timedelta(minutes=settings.view_dedup_minutes),
+            progress=progress,
+        )
     return f"folded {folded} hourly view counts into daily ones"
 
 
 def _in_transaction(work: Callable[[Session], str]) -> int:
-    engine = create_db_engine(get_settings().database_url)
+    database_url = get_settings().database_url
+    _announce_database(database_url)
+    engine = create_db_engine(database_url)
     try:
         with Session(engine) as session:
             message = work(session)
@@ -141,7 +176,12 @@ def _in_transaction(work: Callable[[Session], str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="byline", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="byline",
+        epilog="Settings come from the environment; `byline COMMAND --help` shows a command's "
+        "options.",
+    )
+    parser.add_argument("--version", action="version", version=f"byline {version('byline')}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the HTTP API")
@@ -185,7 +225,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     revoke.add_argument("id", type=int)
     revoke.set_defaults(run=lambda args: _in_transaction(_revoke_token(args)))
 
+    parser.description = f"{__doc__} Commands: {', '.join(commands.choices)}."
     args = parser.parse_args(argv)
+    # Read once here, so a mistake is one line per variable, not a traceback from
+    # whichever command or server worker reads settings first.
+    try:
+        get_settings()
+    except ValidationError as error:
+        for line in setting_errors(error):
+            print(f"byline: {line}", file=sys.stderr)
+        return SETTINGS_INVALID
     result: int = args.run(args)
     return result
 

@@ -1,26 +1,109 @@
 """Settings read from the environment; nothing else in the app reads os.environ."""
 
+import json
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-DEFAULT_SQLITE_PATH = Path("var") / "byline.sqlite3"
+DATABASE_FILE = "byline.sqlite3"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _default_data_dir() -> Path:
+    """Per user, as the XDG base directory spec places data, so that every working
+    directory (the server's, a cron job's, a shell's) finds the same database."""
+    xdg_data_home = os.environ.get("XDG_DATA_HOME", "")
+    # The spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+    base = Path(xdg_data_home) if os.path.isabs(xdg_data_home) else Path.home() / ".local/share"
+    return base / "byline"
+
+
+def _not_empty(value: Any) -> Any:
+    # Path("") is the working directory: the very dependence a data directory avoids.
+    if value == "":
+        raise PydanticCustomError("empty", "set a directory, or unset it for the default")
+    return value
+
+
+def _database_url(value: str) -> str:
+    try:
+        backend = make_url(value).get_backend_name()
+    except ArgumentError:
+        raise PydanticCustomError(
+            "database_url", "not a database URL, e.g. sqlite:////path or postgresql+psycopg://..."
+        ) from None
+    if backend not in BACKENDS:
+        raise PydanticCustomError(
+            "database_url",
+            "{backend} is not supported: use sqlite or postgresql",
+            {"backend": backend},
+        )
+    return value
+
+
+def _origin(value: str) -> str:
+    """What a browser sends in an Origin header: scheme://host[:port], nothing more."""
+    try:
+        parts = urlsplit(value)
+        valid = (
+            bool(parts.scheme and parts.hostname)
+            and parts.username is None
+            and parts.port != 0
+            and value == f"{parts.scheme}://{parts.netloc}"
+        )
+    except ValueError:  # a port out of range or a malformed IPv6 address
+        valid = False
+    if not valid:
+        raise PydanticCustomError(
+            "origin",
+            "'{origin}' is not an origin: scheme://host[:port], no path",
+            {"origin": value},
+        )
+    return value
+
+
+def _origin_list(value: Any) -> Any:
+    """A JSON list, or origins separated by commas, as people write them."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        return json.loads(value)
+    return [origin.strip() for origin in value.split(",") if origin.strip()]
+
+
+def _cors_origins(origins: list[str]) -> list[str]:
+    return [origin if origin == "*" else _origin(origin) for origin in origins]
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    database_url: str = Field(
-        default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
+    data_dir: Annotated[
+        Path,
+        BeforeValidator(_not_empty),
+        AfterValidator(lambda path: path.expanduser().absolute()),
+    ] = Field(
+        default_factory=_default_data_dir,
+        description="Where Byline keeps its files; the default SQLite database is here",
+    )
+    database_url: Annotated[str, AfterValidator(_database_url)] = Field(
+        default_factory=lambda data: f"sqlite:///{data['data_dir'] / DATABASE_FILE}",
         description="SQLAlchemy URL; sqlite:///path or postgresql+psycopg://user@host/db",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
-    cors_origins: list[str] = Field(default=["*"], description="Origins allowed to GET")
+    cors_origins: Annotated[
+        list[str], NoDecode, BeforeValidator(_origin_list), AfterValidator(_cors_origins)
+    ] = Field(default=["*"], description="Origins allowed to GET")
     cache_max_age: int = Field(default=60, ge=0, description="Browser cache lifetime, seconds")
     cache_s_maxage: int = Field(default=300, ge=0, description="Shared (CDN) cache lifetime")
     cache_stale_while_revalidate: int = Field(default=60, ge=0)
@@ -44,14 +127,17 @@ class Settings(BaseSettings):
         default=14, ge=8, description="Hourly counts older than this become daily counts"
     )
     popular_cache_seconds: float = Field(default=5.0, ge=0, le=300)
-    log_level: str = "info"
+    log_level: Annotated[
+        Literal["critical", "error", "warning", "info", "debug"],
+        BeforeValidator(lambda level: level.lower() if isinstance(level, str) else level),
+    ] = "info"
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics")
     prometheus_multiproc_dir: Path | None = Field(
         default=None,
         description="Where worker processes share metric samples; "
         "`byline serve --workers N` makes a fresh one when unset",
     )
-    public_base_url: str | None = Field(
+    public_base_url: Annotated[str, AfterValidator(_origin)] | None = Field(
         default=None,
         description="Origin for absolute links (Link headers), e.g. https://api.example.com; "
         "by default the request's own",
@@ -61,3 +147,24 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def setting_errors(error: ValidationError) -> list[str]:
+    """One line per bad variable, named as it is set in the environment."""
+    lines = []
+    for problem in error.errors():
+        if problem["type"] == "default_factory_not_called":
+            continue  # A default derived from a bad setting, which has its own line.
+        name = str(problem["loc"][0]).upper()
+        lines.append(f"invalid setting {name}={_shown(problem['input'])}: {problem['msg']}")
+    return lines
+
+
+def _shown(value: object) -> str:
+    """The value as set, with the password of a URL masked."""
+    if not isinstance(value, str):
+        return json.dumps(value, default=str)
+    try:
+        return make_url(value).render_as_string(hide_password=True) if "@" in value else value
+    except ArgumentError:
+        return value
