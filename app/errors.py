@@ -1,18 +1,20 @@
 """Domain errors and their one rendering: RFC 9457 problem+json."""
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import compile_path
 
+ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:byline:problem:"
 
@@ -36,7 +38,10 @@ class Usage(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
-    type: str = Field(default="about:blank", examples=["urn:byline:problem:not-found"])
+    type: str = Field(
+        examples=["urn:byline:problem:not-found"],
+        description="What went wrong, as a stable URN; the README lists every type.",
+    )
     title: str = Field(examples=["Not Found"])
     status: int = Field(examples=[404])
     detail: str | None = Field(default=None, examples=["No published article has that slug."])
@@ -94,7 +99,7 @@ def problem_response(
     status: int,
     *,
     detail: str | None = None,
-    problem_type: str = "about:blank",
+    problem_type: str,
     errors: list[FieldError] | None = None,
     used_by: list[Usage] | None = None,
     headers: Mapping[str, str] | None = None,
@@ -130,28 +135,57 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def _allowed_methods(request: Request) -> str:
-    """Every method the API documents at this path (Starlette names only one route's)."""
-    methods: set[str] = set()
-    for template, operations in request.app.openapi()["paths"].items():
-        pattern, _, _ = compile_path(template)
-        if pattern.match(request.url.path):
-            methods |= {method.upper() for method in operations}
-    if "GET" in methods:
-        methods.add("HEAD")
-    return ", ".join(sorted(methods))
+class AllowedMethods:
+    """Every method an app answers at a path, for the Allow header of a 405.
+
+    Starlette's 405 knows only the first route whose path matched, and a path
+    such as /v1/manage/articles has a route per method. The table is read from
+    the route table once, on the first 405, when every route is in place.
+    """
+
+    def __init__(self, app: FastAPI) -> None:
+        self._app = app
+        self._table: list[tuple[re.Pattern[str], frozenset[str]]] | None = None
+
+    def at(self, path: str) -> str:
+        if self._table is None:
+            self._table = [
+                (context.path_regex, frozenset(context.methods))
+                for context in iter_route_contexts(self._app.routes)
+                if context.methods
+            ]
+        methods = {m for pattern, found in self._table if pattern.match(path) for m in found}
+        if "GET" in methods:
+            methods.add("HEAD")  # HeadAsGetMiddleware answers HEAD wherever GET is
+        return ", ".join(sorted(methods))
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail if isinstance(exc.detail, str) else None
-    headers = dict(exc.headers or {})
-    if exc.status_code == HTTPStatus.NOT_FOUND and detail == "Not Found":
-        detail = f"No route matches {request.url.path}."
-    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
-        headers["Allow"] = _allowed_methods(request)
-        detail = f"{request.method} is not allowed here; use {headers['Allow']}."
-    return problem_response(request, exc.status_code, detail=detail, headers=headers)
+def _framework_slug(status: int) -> str:
+    # Routing and body parsing raise plain HTTP errors; their types follow the
+    # status phrase ("not-found", "method-not-allowed", "bad-request"), the same
+    # slugs the domain errors of those statuses use.
+    return HTTPStatus(status).phrase.lower().replace(" ", "-")
+
+
+def _http_error_handler(allowed: AllowedMethods) -> ExceptionHandler:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        headers = dict(exc.headers or {})
+        if exc.status_code == HTTPStatus.NOT_FOUND and detail == "Not Found":
+            detail = f"No route matches {request.url.path}."
+        if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+            headers["Allow"] = allowed.at(request.url.path)
+            detail = f"{request.method} is not allowed here; use {headers['Allow']}."
+        return problem_response(
+            request,
+            exc.status_code,
+            detail=detail,
+            problem_type=PROBLEM_TYPE_PREFIX + _framework_slug(exc.status_code),
+            headers=headers,
+        )
+
+    return http_error
 
 
 def _location(loc: tuple[Any, ...]) -> list[str | int]:
@@ -176,7 +210,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error_handler(AllowedMethods(app)))
     app.add_exception_handler(RequestValidationError, _validation_error)
 
 

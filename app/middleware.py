@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_TYPE_PREFIX, problem_response
+from app.errors import PROBLEM_TYPE_PREFIX, AppError, problem_response
 from app.http import etag_for, etag_matches
 from app.metrics import observe_request
 
@@ -66,6 +66,7 @@ class RequestContextMiddleware:
                 send,
                 status=500,
                 detail="The server failed to answer; the request id identifies it in the logs.",
+                problem_type=PROBLEM_TYPE_PREFIX + AppError.slug,
                 headers={"X-Request-ID": request_id},
             )
         finally:
@@ -81,7 +82,7 @@ async def send_problem(
     *,
     status: int,
     detail: str,
-    problem_type: str = "about:blank",
+    problem_type: str,
     headers: dict[str, str] | None = None,
 ) -> None:
     """The app's problem response, sent from middleware below FastAPI's handlers."""

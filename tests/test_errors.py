@@ -1,15 +1,19 @@
 """Every error is application/problem+json with type, title, status, detail and the request id."""
 
 import base64
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import Settings
+from app.errors import AppError
 from tests import factories
 from tests.conftest import own_app_client
 from tests.helpers import ok, problem
@@ -300,3 +304,95 @@ def test_readiness_fails_when_the_database_does_not_answer(broken_client: TestCl
 
     assert body["type"] == "urn:byline:problem:database-unavailable"
     assert ok(broken_client.get("/healthz")) == {"status": "ok"}
+
+
+PROBLEM_TYPE = re.compile(r"^urn:byline:problem:[a-z]+(?:-[a-z]+)*$")
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status", "slug"),
+    [
+        ("GET", "/v1/nothing-here", 404, "not-found"),
+        ("GET", "/v1/articles/no-such-article", 404, "not-found"),
+        ("DELETE", "/v1/articles", 405, "method-not-allowed"),
+        ("POST", "/openapi.json", 405, "method-not-allowed"),
+        ("GET", "/v1/articles?sort=oldest", 400, "unknown-query-parameter"),
+        ("GET", "/v1/articles?limit=0", 422, "validation-error"),
+        ("GET", "/v1/manage/articles", 401, "unauthorized"),
+    ],
+)
+def test_every_problem_type_is_a_byline_urn(
+    client: TestClient, method: str, url: str, status: int, slug: str
+) -> None:
+    body = problem(client.request(method, url), status)
+
+    assert PROBLEM_TYPE.match(body["type"]), body["type"]
+    assert body["type"] == f"urn:byline:problem:{slug}"
+
+
+def test_unhandled_exception_has_the_internal_error_type(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.articles.router.find_articles", _raise)
+
+    body = problem(client.get("/v1/articles"), 500)
+
+    assert body["type"] == "urn:byline:problem:internal-error"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allow"),
+    [
+        ("DELETE", "/v1/articles", "GET, HEAD"),
+        ("DELETE", "/v1/manage/tags", "GET, HEAD, POST"),
+        ("POST", "/v1/manage/tags/7", "DELETE, GET, HEAD, PATCH, PUT"),
+        ("GET", "/v1/manage/articles/7/publish", "POST"),
+        ("PUT", "/v1/views:batch", "POST"),
+        # Served, but not part of the API document.
+        ("POST", "/openapi.json", "GET, HEAD"),
+        ("DELETE", "/docs", "GET, HEAD"),
+    ],
+)
+def test_allow_of_a_405_comes_from_the_route_table(
+    app: FastAPI,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    url: str,
+    allow: str,
+) -> None:
+    def no_document() -> dict[str, Any]:
+        raise AssertionError("a 405 must not build the OpenAPI document")
+
+    monkeypatch.setattr(app, "openapi", no_document)
+
+    response = client.request(method, url)
+
+    problem(response, 405)
+    assert response.headers["allow"] == allow
+    assert method not in allow.split(", ")
+
+
+def _documented_problem_types() -> dict[str, int]:
+    """The README's table of problem types: {type: status}."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^ *\| `(urn:byline:problem:[a-z-]+)` \| (\d{3}) \|", readme, re.MULTILINE)
+    return {problem_type: int(status) for problem_type, status in rows}
+
+
+def _error_classes(base: type[AppError]) -> list[type[AppError]]:
+    found = [base]
+    for sub in base.__subclasses__():
+        found += _error_classes(sub)
+    return found
+
+
+def test_the_readme_lists_every_problem_type_with_its_status() -> None:
+    in_code = {f"urn:byline:problem:{e.slug}": int(e.status) for e in _error_classes(AppError)}
+    # Raised outside the domain errors: by routing, and by the body size limit.
+    in_code |= {
+        "urn:byline:problem:method-not-allowed": 405,
+        "urn:byline:problem:payload-too-large": 413,
+    }
+
+    assert _documented_problem_types() == in_code
