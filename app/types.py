@@ -1,7 +1,7 @@
 """Annotated field types shared by every schema: bounds live here, once."""
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -37,8 +37,16 @@ def _rfc3339(value: object) -> object:
     return value
 
 
+def _in_utc(value: datetime) -> datetime:
+    # Any offset is accepted; what is stored and served is the same instant in UTC ("Z").
+    return value.astimezone(UTC)
+
+
 Timestamp = Annotated[
-    AwareDatetime, BeforeValidator(_rfc3339), Field(examples=["2026-11-01T00:00:00Z"])
+    AwareDatetime,
+    BeforeValidator(_rfc3339),
+    AfterValidator(_in_utc),
+    Field(examples=["2026-11-01T00:00:00Z"]),
 ]
 
 
