@@ -23,7 +23,7 @@ from app.http import cache_control
 from app.images.router import router as images_router
 from app.logs import configure_logging
 from app.manage import management_routers
-from app.metrics import app_route_templates
+from app.metrics import app_route_templates, forget_dead_workers, forget_this_worker
 from app.middleware import (
     BodySizeLimitMiddleware,
     EnsureETagMiddleware,
@@ -34,6 +34,7 @@ from app.models.base import utcnow
 from app.openapi import install_openapi
 from app.ops.router import router as ops_router
 from app.people.router import router as people_router
+from app.pool_metrics import watch_pool
 from app.popularity.ranking import PageCache, RankingCache
 from app.popularity.ratelimit import RateLimiter
 from app.popularity.router import router as popularity_router
@@ -51,12 +52,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        forget_dead_workers(settings.prometheus_multiproc_dir)
         await app.state.views.start()
         yield
         await app.state.views.stop()
         app.state.documents.close()
         app.state.read_executor.shutdown()
         app.state.engine.dispose()
+        forget_this_worker(settings.prometheus_multiproc_dir)
 
     app = FastAPI(
         title="Byline",
@@ -70,6 +73,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.settings = settings
     app.state.cache_control = cache_control(settings)
     app.state.engine = create_db_engine(settings.database_url)
+    watch_pool(app.state.engine)
     app.state.documents = DocumentReader(app.state.engine)
     app.state.read_executor = ThreadPoolExecutor(
         settings.read_threads, thread_name_prefix="byline-read"

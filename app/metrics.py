@@ -5,6 +5,7 @@ PROMETHEUS_MULTIPROC_DIR (`byline serve --workers N` makes one), and a scrape
 answered by any worker reads them all, so /metrics speaks for the whole server.
 """
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -37,6 +39,11 @@ REQUEST_SECONDS = Histogram(
     ["method", "route"],
     # A stored document is served in well under a millisecond: start fine.
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+IN_FLIGHT = Gauge(
+    "byline_http_requests_in_flight",
+    "Requests being answered now (with several workers, summed over the live ones).",
+    multiprocess_mode="livesum",
 )
 PAGE_VIEWS = Counter(
     "byline_page_views",
@@ -100,3 +107,29 @@ def exposition(multiprocess_dir: Path | None) -> bytes:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=str(multiprocess_dir))  # type: ignore[no-untyped-call]
     return generate_latest(registry)
+
+
+def forget_dead_workers(multiprocess_dir: Path | None) -> None:
+    """Drop the gauges of worker processes that are gone.
+
+    A gauge of the live workers (requests in flight, pool connections) sums the
+    files of each worker, and prometheus_client cannot tell a dead worker's file
+    from a live one's. Each worker calls this as it starts, so the replacement of a
+    crashed worker clears what the crashed one left.
+    """
+    if multiprocess_dir is None:
+        return
+    for path in multiprocess_dir.glob("gauge_live*_*.db"):
+        pid = int(path.stem.rsplit("_", 1)[1])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            multiprocess.mark_process_dead(pid, str(multiprocess_dir))  # type: ignore[no-untyped-call]
+        except PermissionError:
+            pass  # alive, as another user
+
+
+def forget_this_worker(multiprocess_dir: Path | None) -> None:
+    """Drop this worker's gauges as it stops: nothing of it is in flight any more."""
+    if multiprocess_dir is not None:
+        multiprocess.mark_process_dead(os.getpid(), str(multiprocess_dir))  # type: ignore[no-untyped-call]

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PROBLEM_TYPE_PREFIX, AppError, problem_response
 from app.http import etag_for, etag_matches
-from app.metrics import observe_request
+from app.metrics import IN_FLIGHT, observe_request
 
 log = logging.getLogger("byline.access")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -44,6 +44,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
         response_started = False
+        IN_FLIGHT.inc()
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, response_started
@@ -70,6 +71,7 @@ class RequestContextMiddleware:
                 headers={"X-Request-ID": request_id},
             )
         finally:
+            IN_FLIGHT.dec()
             seconds = time.perf_counter() - started
             observe_request(scope, status, seconds)
             _log_request(scope, status, seconds, request_id)

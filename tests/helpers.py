@@ -1,13 +1,25 @@
-"""Small assertions shared by the HTTP tests."""
+"""Small assertions shared by the HTTP tests, and `byline serve` for tests of a real server."""
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 Json = dict[str, Any]
+ROOT = Path(__file__).resolve().parents[1]
+STARTUP_SECONDS = 30
 MetricSamples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
@@ -68,3 +80,66 @@ def metric_samples(text: str) -> MetricSamples:
         for family in text_string_to_metric_families(text)
         for sample in family.samples
     }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server(env: dict[str, str], log: Path, *, workers: int) -> Iterator[str]:
+    """`byline serve` on a free port, with these environment variables added and its
+    output (stdout and stderr) in `log`; yields its base URL, always stops it."""
+    port = free_port()
+    command = [
+        str(Path(sys.executable).with_name("byline")),
+        "serve",
+        "--workers",
+        str(workers),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    with log.open("wb") as output:
+        # A session of its own, so the workers can be stopped with it if it hangs.
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server was not ready in {STARTUP_SECONDS}s:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        stop(process)
+
+
+def stop(process: "subprocess.Popen[bytes]") -> None:
+    """Stops a server started in a session of its own: gracefully, or the whole group."""
+    if process.poll() is not None:
+        return
+    process.terminate()  # uvicorn's graceful shutdown: lifespan shutdown runs in each worker
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)

@@ -4,15 +4,24 @@ The counters live for the whole test process, so each test compares a scrape
 taken before with one taken after.
 """
 
+import os
+import signal
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
+from app.db import create_db_engine
+from app.migrate import upgrade
 from tests import factories
-from tests.helpers import MetricSamples, metric_samples, problem
+from tests.helpers import MetricSamples, metric_samples, problem, running_server
 from tests.popularity.support import beacon
 
 ARTICLE = "/v1/articles/{slug}"
@@ -77,6 +86,83 @@ def test_the_docs_and_the_openapi_document_are_counted_by_their_route(
     for route in ("/docs", "/redoc", "/openapi.json", "/docs/assets/{version}/{path}"):
         assert grew(before, after, requests, method="GET", route=route, status="200") == 1, route
     assert grew(before, after, requests, method="GET", route="unmatched", status="200") == 0
+
+
+def test_requests_in_flight_go_up_and_down_with_each_request(
+    client: TestClient, session: Session
+) -> None:
+    article = factories.article(session)
+    for path in (f"/v1/articles/{article.slug}", "/v1/articles/no-such-article", "/docs"):
+        client.get(path)
+    client.post(f"/v1/articles/{article.slug}/views", content=b"not json")
+
+    # The scrape itself is the one request in flight, however many came before it.
+    for _ in range(2):
+        assert scrape(client)[("byline_http_requests_in_flight", ())] == 1
+
+
+POOL = "byline_db_pool_{}"
+
+
+def test_database_pool_gauges_follow_the_pool(client: TestClient, engine: Engine) -> None:
+    pool = engine.pool
+    assert isinstance(pool, QueuePool)
+    before = scrape(client)
+    assert before[(POOL.format("size"), ())] == pool.size()
+
+    held = [engine.connect() for _ in range(pool.size() + 2)]
+    try:
+        during = scrape(client)
+        assert grew(before, during, POOL.format("checked_out")) == len(held)
+        # The pool's own count is the reference: beyond its size, connections overflow.
+        assert during[(POOL.format("overflow"), ())] == pool.overflow() >= 2
+    finally:
+        for connection in held:
+            connection.close()
+    after = scrape(client)
+
+    assert grew(before, after, POOL.format("checked_out")) == 0
+    assert after[(POOL.format("overflow"), ())] == max(0, pool.overflow())
+
+
+def test_gauges_sum_over_the_live_workers(tmp_path: Path) -> None:
+    """Two workers: the gauges add up both, and a worker that crashed stops counting."""
+    database = tmp_path / "byline.sqlite3"
+    upgrade(f"sqlite:///{database}")
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    env = {"DATABASE_URL": f"sqlite:///{database}", "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    engine = create_db_engine(env["DATABASE_URL"])
+    assert isinstance(engine.pool, QueuePool)
+    per_worker = engine.pool.size()
+    engine.dispose()
+
+    def workers() -> set[int]:
+        return {int(path.stem.rsplit("_", 1)[1]) for path in shared.glob("gauge_livesum_*.db")}
+
+    def settled(base: str) -> MetricSamples:
+        # A worker writes its gauges when it starts; wait for both, then scrape.
+        deadline = time.monotonic() + 30
+        while len(workers()) != 2:
+            assert time.monotonic() < deadline, workers()
+            time.sleep(0.1)
+        with httpx.Client(base_url=base) as http:
+            return metric_samples(http.get("/metrics").text)
+
+    with running_server(env, tmp_path / "server.log", workers=2) as base:
+        scraped = settled(base)
+        assert scraped[(POOL.format("size"), ())] == 2 * per_worker
+        assert scraped[("byline_http_requests_in_flight", ())] == 1
+
+        crashed = min(workers())
+        os.kill(crashed, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while crashed in workers():
+            assert time.monotonic() < deadline, "the crashed worker's gauges were never dropped"
+            time.sleep(0.1)
+        scraped = settled(base)
+        assert scraped[(POOL.format("size"), ())] == 2 * per_worker
+        assert scraped[("byline_http_requests_in_flight", ())] == 1
 
 
 def test_page_view_beacons_are_counted_by_outcome(client: TestClient, session: Session) -> None:

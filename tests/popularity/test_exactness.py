@@ -5,16 +5,10 @@ while an editor PATCHes the same article through the management API and loses
 nothing. Runs for each database backend and each view store.
 """
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,31 +19,18 @@ from sqlmodel import Session
 
 from app.popularity.stores import FLUSHING, PENDING
 from tests import factories
-from tests.helpers import metric_samples
+from tests.helpers import metric_samples, running_server
 from tests.popularity.support import BROWSER_UA, REDIS_URL, ident, stored_views
 
-ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 50
 BEACONS = 10_000
 EDITS = 30
 FLUSH_SECONDS = 0.5
-STARTUP_SECONDS = 30
 MERGE_PATCH = "application/merge-patch+json"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def running_server(database_url: str, store: str, log: Path) -> Iterator[str]:
-    """`byline serve` with two workers on a free port; yields its base URL, always stops it."""
-    port = free_port()
+def server_environment(database_url: str, store: str) -> dict[str, str]:
     env = {
-        **os.environ,
         "DATABASE_URL": database_url,
         "VIEWS_PER_MINUTE_PER_CLIENT": "0",
         "POPULAR_CACHE_SECONDS": "0",
@@ -58,54 +39,7 @@ def running_server(database_url: str, store: str, log: Path) -> Iterator[str]:
     }
     if store == "redis":
         env |= {"REDIS_URL": REDIS_URL, "VIEW_FLUSH_SECONDS": str(FLUSH_SECONDS)}
-    command = [
-        str(Path(sys.executable).with_name("byline")),
-        "serve",
-        "--workers",
-        "2",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    with log.open("wb") as output:
-        # A session of its own, so the workers can be stopped with it if it hangs.
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server was not ready in {STARTUP_SECONDS}s:\n{log.read_text()}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        stop(process)
-
-
-def stop(process: "subprocess.Popen[bytes]") -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()  # uvicorn's graceful shutdown: lifespan shutdown runs in each worker
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+    return env
 
 
 @dataclass
@@ -236,7 +170,7 @@ def test_ten_thousand_concurrent_beacons_are_counted_exactly_while_an_editor_sav
     log = tmp_path / "server.log"
 
     with (
-        running_server(database_url, store, log) as base,
+        running_server(server_environment(database_url, store), log, workers=2) as base,
         httpx.Client(base_url=base, headers={"Authorization": f"Bearer {secret}"}) as http,
     ):
         initial = len(revisions(http, article_id))
