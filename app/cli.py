@@ -19,7 +19,7 @@ from app.auth.scopes import Scope
 from app.config import get_settings, setting_errors
 from app.db import create_db_engine
 from app.errors import AppError
-from app.logs import configure_logging
+from app.logs import configure_logging, uvicorn_log_config
 from app.progress import terminal_progress
 
 SETTINGS_INVALID = 2
@@ -58,6 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port or settings.port,
             workers=workers,
             access_log=False,
+            log_config=uvicorn_log_config(settings.log_level),
             log_level=settings.log_level,
             server_header=False,
         )
