@@ -215,9 +215,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def _problem_content(status: int, description: str) -> dict[str, Any]:
+    # No `model`: FastAPI would declare it as application/json as well, which no error is.
     return {
         "description": description,
-        "model": Problem,
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
 
@@ -258,10 +258,28 @@ class Conflict(AppError):
 
 
 class InvalidContent(AppError):
-    """Well-formed input that cannot be accepted, e.g. a reference to nothing."""
+    """Input the request schema cannot describe as invalid, yet is (a merged patch, a beacon)."""
 
     status = HTTPStatus.UNPROCESSABLE_ENTITY
     slug = "validation-error"
+
+
+# The 422s below have types of their own: a request can fit the schema to the letter and still
+# get them, so a client (and the schema tests) can tell them from a malformed request.
+class UnknownReference(InvalidContent):
+    """An id or slug in the body names no record, or a record of the wrong kind."""
+
+    slug = "unknown-reference"
+
+
+class IdempotencyKeyReused(InvalidContent):
+    slug = "idempotency-key-reused"
+
+
+class ViewsRejected(InvalidContent):
+    """A view import names no published article, or a time outside the counted range."""
+
+    slug = "views-rejected"
 
 
 class PreconditionFailed(AppError):

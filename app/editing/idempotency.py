@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.errors import FieldError, InvalidContent
+from app.errors import FieldError, IdempotencyKeyReused
 from app.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
@@ -41,7 +41,7 @@ def _existing(session: Session, token_id: int, key: str) -> IdempotencyRecord | 
 
 def _check_same_request(record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.request_hash != fingerprint:
-        raise InvalidContent(
+        raise IdempotencyKeyReused(
             "This Idempotency-Key was used with a different request.",
             errors=[
                 FieldError(

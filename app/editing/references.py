@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, SQLModel, col, select
 
-from app.errors import FieldError, InvalidContent
+from app.errors import FieldError, UnknownReference
 from app.models import Image, Person, Quote, Tag
 from app.models.enums import PersonKind
 
@@ -54,4 +54,4 @@ def check_references(session: Session, references: Iterable[Reference]) -> None:
                 errors.append(_error(ref, message, "reference_kind"))
     if errors:
         names = ", ".join(".".join(str(p) for p in e.location[1:]) for e in errors)
-        raise InvalidContent(f"Unknown or unsuitable references: {names}.", errors=errors)
+        raise UnknownReference(f"Unknown or unsuitable references: {names}.", errors=errors)

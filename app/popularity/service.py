@@ -9,7 +9,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.documents.queries import visible
-from app.errors import FieldError, InvalidContent
+from app.errors import FieldError, InvalidContent, ViewsRejected
 from app.models import PublishedArticle, ViewBucket, ViewVisitor
 from app.popularity.counts import BucketKey, add_views
 from app.popularity.schemas import ViewBatch, ViewBatchResult, ViewBeacon
@@ -79,7 +79,7 @@ def import_views(
             counts[(ids[row.slug], floor_hour(row.viewed_at))] += row.count
     if errors:
         rows = sorted({int(e.location[2]) for e in errors})
-        raise InvalidContent(
+        raise ViewsRejected(
             f"{len(rows)} row(s) rejected (0-based: {', '.join(map(str, rows[:20]))}"
             f"{'...' if len(rows) > 20 else ''}); nothing was counted.",
             errors=errors,
