@@ -70,6 +70,17 @@ def database_url(
         upgrade(url)
         yield url
         return
+    with postgres_schema() as url:
+        # Down and up again: every run proves the migration reverses cleanly.
+        upgrade(url)
+        downgrade(url)
+        upgrade(url)
+        yield url
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """The URL of an empty schema of its own on the test server, dropped afterwards."""
     server = _postgres_server_url()
     reason = _postgres_reason_unreachable(server)
     if reason is not None:
@@ -80,17 +91,19 @@ def database_url(
     admin = create_db_engine(server)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{server}?options=-csearch_path%3D{schema}"
     try:
-        # Down and up again: every run proves the migration reverses cleanly.
-        upgrade(url)
-        downgrade(url)
-        upgrade(url)
-        yield url
+        yield f"{server}?options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL schema, for tests of migrating one."""
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
