@@ -4,25 +4,39 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
+# Dependencies come pinned, with hashes, from the lock files; pyproject.toml keeps the ranges.
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock"
+# What `make run` says it migrates, without a password the URL may carry.
+DATABASE := $(shell printf '%s' "$${DATABASE_URL:-the default SQLite database}" \
+	| sed -E 's#(//[^:/@]*):[^@/]*@#\1:***@#')
 
-.PHONY: run test lint openapi bench clean
+.PHONY: run test lint lock openapi bench clean
 
 $(BIN)/python:
+	@echo "byline: creating $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(RUNTIME): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(RUNTIME): requirements.lock pyproject.toml | $(BIN)/python
+	@echo "byline: installing dependencies (first run takes a minute)"
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(DEV): requirements-dev.lock pyproject.toml | $(BIN)/python
+	@echo "byline: installing dependencies and dev tools (first run takes a minute or two)"
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(RUNTIME)
 
 run: $(RUNTIME)
-	$(BIN)/byline migrate
-	$(BIN)/byline load-demo
-	$(BIN)/byline serve
+	@echo "byline: migrating $(DATABASE)"
+	@$(BIN)/byline migrate
+	@echo "byline: loading the demo content"
+	@$(BIN)/byline load-demo
+	@echo "byline: serving on http://$${HOST:-127.0.0.1}:$${PORT:-8000} (Ctrl+C stops it)"
+	@$(BIN)/byline serve
 
 lint: $(DEV)
 	$(BIN)/ruff check .
@@ -31,6 +45,10 @@ lint: $(DEV)
 
 test: lint
 	$(BIN)/pytest
+
+lock: $(DEV)
+	$(LOCK) --output-file requirements.lock
+	$(LOCK) --extra dev --output-file requirements-dev.lock
 
 openapi: $(DEV)
 	$(BIN)/python -m app.openapi > openapi/openapi.json
