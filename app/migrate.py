@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
 from app.db import create_db_engine
@@ -28,7 +29,12 @@ def script_location() -> Path:
     raise FileNotFoundError(f"no Alembic environment in {' or '.join(map(str, SCRIPT_LOCATIONS))}")
 
 
-def alembic_config(connection: Connection) -> Config:
+def head_revision() -> str | None:
+    """The revision `upgrade()` migrates to; None before the first migration exists."""
+    return ScriptDirectory(str(script_location())).get_current_head()
+
+
+def _alembic_config(connection: Connection) -> Config:
     # No alembic.ini: it lives in the checkout for the alembic command, not in the wheel.
     config = Config()
     config.set_main_option("script_location", str(script_location()))
@@ -61,9 +67,9 @@ def _migration_connection(database_url: str) -> Iterator[Connection]:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     with _migration_connection(database_url) as connection:
-        command.upgrade(alembic_config(connection), revision)
+        command.upgrade(_alembic_config(connection), revision)
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:
     with _migration_connection(database_url) as connection:
-        command.downgrade(alembic_config(connection), revision)
+        command.downgrade(_alembic_config(connection), revision)

@@ -27,14 +27,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alembic.script import ScriptDirectory
 from sqlmodel import Session
 
 from app.articles.schemas import ArticleCreate, ArticleDocument, ArticleSummary
 from app.db import create_db_engine
 from app.documents.render import article_links
 from app.http import etag_for
-from app.migrate import alembic_config, upgrade
+from app.migrate import head_revision, upgrade
 from app.models.enums import DEFAULT_KICKERS, ArticleType
 from app.popularity.counts import add_views
 from app.popularity.service import compact_views
@@ -97,8 +96,7 @@ def sqlite_time(moment: datetime) -> str:
 
 
 def schema_head() -> str:
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    return head or "none"
+    return head_revision() or "none"
 
 
 def dataset_key() -> str:

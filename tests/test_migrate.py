@@ -6,11 +6,10 @@ import sys
 import time
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
 from app.db import create_db_engine
-from app.migrate import MIGRATION_LOCK_KEY, script_location
+from app.migrate import MIGRATION_LOCK_KEY, head_revision
 
 BYLINE = Path(sys.executable).with_name("byline")
 REPLICAS = 3
@@ -54,8 +53,7 @@ def test_replicas_starting_together_migrate_the_schema_once(empty_postgres_url: 
     for replica in replicas:
         _out, errors = replica.communicate(timeout=60)
         assert replica.returncode == 0, errors.decode()
-    head = ScriptDirectory(str(script_location())).get_current_head()
     with engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     engine.dispose()
-    assert [row.version_num for row in versions] == [head]
+    assert [row.version_num for row in versions] == [head_revision()]
