@@ -3,7 +3,6 @@
 import re
 from datetime import UTC, date, datetime
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -15,11 +14,22 @@ from pydantic import (
     StringConstraints,
 )
 
+# Declared in the schema as well as checked here, so that what a client's validator accepts
+# is what the server accepts: an RFC 3986 URI (what `format: uri` means) with a lowercase
+# http or https scheme, a host and an optional port, and no user info.
+_PCT = "%[0-9A-Fa-f]{2}"
+_HOST_CHAR = rf"(?:[A-Za-z0-9._~!$&'()*+,;=-]|{_PCT})"
+_PATH_CHAR = rf"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|{_PCT})"
+HTTP_URL_PATTERN = (
+    rf"^https?://{_HOST_CHAR}+(?::[0-9]*)?(?:/{_PATH_CHAR}*)*"
+    rf"(?:\?(?:{_PATH_CHAR}|[/?])*)?(?:#(?:{_PATH_CHAR}|[/?])*)?$"
+)
+_HTTP_URL = re.compile(HTTP_URL_PATTERN)
+
 
 def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ValueError("must be an absolute http or https URL")
+    if not _HTTP_URL.fullmatch(value):
+        raise ValueError("must be an absolute http or https URL, e.g. https://example.com/page")
     return value
 
 
@@ -64,25 +74,48 @@ def _not_a_number(value: object) -> object:
     return value
 
 
+def _integral_number(value: object) -> object:
+    # JSON Schema counts 12.0 as an integer, so a schema-valid body may carry one.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 NoNul = AfterValidator(_no_nul)
+# What the stripping and NUL checks of a text mean, said in the schema so that a client's
+# validator agrees: not blank, and no NUL anywhere.
+TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+TextPattern = Field(json_schema_extra={"pattern": TEXT_PATTERN})
 # In a URL an id arrives as text; in a JSON body it must be a JSON integer.
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 # Field types for JSON bodies. Lax mode would take `true` as id 1, `0` as false
-# and "12" as 12: an integration bug the schema promises to refuse.
-JsonInt = Annotated[int, Strict()]
-Ref = Annotated[Id, Strict()]
+# and "12" as 12: an integration bug the schema promises to refuse. Bounds go
+# inside IntegralNumber: pydantic cannot render bounds set around a validator.
+IntegralNumber = BeforeValidator(_integral_number)
+Ref = Annotated[Id, Strict(), IntegralNumber]
 Flag = Annotated[bool, Strict()]
-Pixels = Annotated[JsonInt, Field(ge=1, le=100_000)]
+Pixels = Annotated[int, Field(ge=1, le=100_000), Strict(), IntegralNumber]
 Day = Annotated[date, BeforeValidator(_not_a_number), Field(examples=["2026-11-01"])]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul, TextPattern
+]
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    NoNul,
+    TextPattern,
 ]
 LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000), NoNul
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000),
+    NoNul,
+    TextPattern,
 ]
 Kicker = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), NoNul
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+    NoNul,
+    TextPattern,
 ]
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=120)
@@ -93,8 +126,8 @@ LanguageCode = Annotated[
 HttpUrl = Annotated[
     str,
     StringConstraints(max_length=2048),
-    NoNul,
     AfterValidator(_http_url),
+    Field(json_schema_extra={"format": "uri", "pattern": HTTP_URL_PATTERN}),
     Field(
         examples=[
             "https://images.meridianledger.example/2026/10/veresh-security-council-tavrin.jpg"

@@ -83,6 +83,24 @@ def api_schema(app: FastAPI, session: Session) -> OpenApiSchema:
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 
+VALIDATION_ERROR = "urn:byline:problem:validation-error"
+
+
+@schemathesis.check
+def schema_valid_requests_pass_validation(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
+) -> None:
+    """schemathesis.toml must allow 422 for writes that name a record which does not exist or
+    reuse an Idempotency-Key; those have problem types of their own. A validation error for a
+    request the schema calls valid means the schema does not declare a rule the server applies."""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return
+    if response.status_code == 422:
+        problem = response.json()
+        assert problem["type"] != VALIDATION_ERROR, (
+            f"schema-valid input refused by a rule the schema does not declare: {problem}"
+        )
+
 
 @schema.parametrize()
 @settings(

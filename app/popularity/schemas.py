@@ -1,11 +1,12 @@
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Strict
 
 from app.articles.schemas import ArticleSummary
 from app.pagination import Page
 from app.popularity.windows import Window
-from app.types import WRITE_CONFIG, JsonInt, Name, Slug, Timestamp
+from app.types import WRITE_CONFIG, IntegralNumber, Name, Slug, Timestamp
 
 MAX_BATCH_ROWS = 10_000
 
@@ -28,7 +29,7 @@ class ViewRow(BaseModel):
 
     slug: Slug
     viewed_at: Timestamp = Field(description="Counted in the hour that holds this instant.")
-    count: JsonInt = Field(default=1, ge=1, le=1_000_000)
+    count: Annotated[int, Field(ge=1, le=1_000_000), Strict(), IntegralNumber] = 1
 
 
 class ViewBatch(BaseModel):

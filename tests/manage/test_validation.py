@@ -6,6 +6,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from app.types import TEXT_PATTERN
 from tests.helpers import ok, problem
 from tests.manage.support import (
     MANAGE,
@@ -366,8 +367,10 @@ def _string_bounds(
     found: list[tuple[tuple[str, ...], int]] = []
     for name, prop in resolve(schema).get("properties", {}).items():
         node = resolve(prop)
-        if node.get("type") == "string" and "maxLength" in node and "pattern" not in node:
-            if "enum" not in node and "format" not in node:
+        free_text = node.get("pattern", TEXT_PATTERN) == TEXT_PATTERN and "format" not in node
+        is_url = node.get("format") == "uri"
+        if node.get("type") == "string" and "maxLength" in node and (free_text or is_url):
+            if "enum" not in node:
                 found.append(((*prefix, name), node["maxLength"]))
         elif node.get("type") == "object" or "properties" in node:
             found += _string_bounds(node, components, (*prefix, name))
