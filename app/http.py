@@ -81,6 +81,25 @@ def page_response(
     )
 
 
+VISIBLE_ARTICLES_ONLY = (
+    "Only published articles whose publish time has come are included; drafts, scheduled "
+    "articles and edits not yet republished never are."
+)
+PUBLIC_LIFETIMES = "`public`, with max-age, s-maxage and stale-while-revalidate"
+
+
+def public_description(*sentences: str, cache_control: str = PUBLIC_LIFETIMES) -> str:
+    """A public read's description, ending with who may call it and how to cache it."""
+    return " ".join(
+        [
+            *sentences,
+            "Anyone may call it without a token; the answer carries a strong ETag "
+            f"(`If-None-Match` gets 304), Cache-Control ({cache_control}) and Surrogate-Key "
+            "(the keys a CDN purges it by).",
+        ]
+    )
+
+
 def _header(description: str) -> dict[str, Any]:
     return {"description": description, "schema": {"type": "string"}}
 

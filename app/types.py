@@ -128,11 +128,6 @@ HttpUrl = Annotated[
     StringConstraints(max_length=2048),
     AfterValidator(_http_url),
     Field(json_schema_extra={"format": "uri", "pattern": HTTP_URL_PATTERN}),
-    Field(
-        examples=[
-            "https://images.meridianledger.example/2026/10/veresh-security-council-tavrin.jpg"
-        ]
-    ),
 ]
 
 # Write payloads reject unknown fields; public schemas describe what we emit.

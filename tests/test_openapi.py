@@ -1,5 +1,6 @@
 """The committed OpenAPI document is the contract; the app must match it and honour it."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,10 @@ def test_committed_document_matches_the_app() -> None:
     )
 
 
+# "a article", "a image": words that start with a vowel sound take "an".
+A_BEFORE_VOWEL = re.compile(r"\ba (?!u(?:s|ni|rl)|one\b|eu)[aeiou]", re.IGNORECASE)
+
+
 def test_every_operation_is_documented_for_clients(app: FastAPI) -> None:
     document = app.openapi()
     operation_ids = []
@@ -33,6 +38,16 @@ def test_every_operation_is_documented_for_clients(app: FastAPI) -> None:
             where = f"{method.upper()} {path}"
             operation_ids.append(operation.get("operationId"))
             assert operation.get("summary"), f"{where} has no summary"
+            description = operation.get("description", "")
+            assert description.strip(), f"{where} has no description"
+            assert description != operation["summary"], f"{where} repeats its summary"
+            for text in (operation["summary"], description):
+                assert not A_BEFORE_VOWEL.search(text), f"{where}: 'a' before a vowel in {text!r}"
+            scopes = [s for need in operation.get("security", []) for s in need["bearerAuth"]]
+            for scope in scopes:
+                assert f"`{scope}`" in description, f"{where} does not name its scope {scope}"
+            if not scopes:
+                assert "without a token" in description, f"{where} does not say who may call it"
             assert operation.get("tags"), f"{where} has no tag"
             errors = {c: r for c, r in operation["responses"].items() if c[0] in "45"}
             if path.startswith("/v1/"):
@@ -41,6 +56,22 @@ def test_every_operation_is_documented_for_clients(app: FastAPI) -> None:
                 assert "application/problem+json" in response["content"], f"{where} {code}"
     assert None not in operation_ids
     assert len(operation_ids) == len(set(operation_ids))
+
+
+IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$")
+
+
+def test_url_examples_fit_what_they_point_at(app: FastAPI) -> None:
+    """An image's URL names an image file; an embed, a link or a source names a page."""
+    for name, schema in app.openapi()["components"]["schemas"].items():
+        for field, prop in schema.get("properties", {}).items():
+            if not field.endswith("url"):
+                continue
+            where = f"{name}.{field}"
+            assert prop.get("examples"), f"{where} has no example"
+            is_image = name.startswith("Image") or name == "Thumbnail"
+            for example in prop["examples"]:
+                assert bool(IMAGE_FILE.search(example)) == is_image, f"{where}: {example}"
 
 
 # Operations that need a token: the management API and view imports.

@@ -112,9 +112,14 @@ class PullQuoteBlock(BaseModel):
 class EmbedBlock(BaseModel):
     model_config = WRITE_CONFIG
     type: Literal["embed"] = "embed"
-    url: HttpUrl
-    provider: Name | None = None
-    title: ShortText | None = None
+    url: HttpUrl = Field(
+        description="The page to embed, e.g. a video or a post.",
+        examples=["https://www.youtube.com/watch?v=kR7mLd2xQ4s"],
+    )
+    provider: Name | None = Field(default=None, examples=["YouTube"])
+    title: ShortText | None = Field(
+        default=None, examples=["Doha security forum: mediation in the Karsh Valley (full panel)"]
+    )
 
 
 class ImageBlock(BaseModel):

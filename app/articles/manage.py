@@ -27,8 +27,14 @@ from app.db import SessionDep, WriteSessionDep
 from app.documents.render import RenderTarget, render_articles
 from app.editing.preconditions import IfMatch
 from app.editing.references import check_references
-from app.editing.resource import IdentPath, Resource
-from app.editing.responses import ManagementRoute, manage_responses, record_response
+from app.editing.resource import IdentPath, Phrases, Resource
+from app.editing.responses import (
+    IF_MATCH_RULE,
+    ManagementRoute,
+    manage_description,
+    manage_responses,
+    record_response,
+)
 from app.errors import Forbidden
 from app.http import page_response
 from app.models import Article, ArticleRevision
@@ -63,6 +69,16 @@ articles = Resource(
     singular="Article",
     plural="Articles",
     path="/articles",
+    phrases=Phrases(
+        one="an article",
+        many="articles",
+        on_create="It starts as a draft with revision 1; readers see nothing of it "
+        "until it is published.",
+        on_save="The change goes to the draft as a new revision; readers keep the last "
+        "published revision until the article is published again.",
+        on_delete="A published article leaves the site at once, so deleting one also "
+        "needs `content:publish` (else 403).",
+    ),
     row=Article,
     create_schema=ArticleCreate,
     record_schema=ArticleRecord,
@@ -90,7 +106,15 @@ def _changed(request: Request, session: Session, article: Article) -> Response:
 @router.post(
     ITEM + "/publish",
     operation_id="publishArticle",
-    summary="Publish the draft now, or schedule it",
+    summary="Publish an article's draft now, or schedule it",
+    description=manage_description(
+        "Publishes the current draft at once, or at `publish_at` when the body gives one "
+        "(the article is `scheduled` until then), and returns the record with its new ETag.",
+        "Readers get this revision from its publish time on; republishing a live article "
+        "keeps its first `published_at`, and a slug another published article holds is a 409.",
+        IF_MATCH_RULE,
+        scope=Scope.content_publish,
+    ),
     response_model=ArticleRecord,
     responses=manage_responses(404, 409, 412, 422, 428),
 )
@@ -125,8 +149,8 @@ def _withdrawal(status: ArticleStatus) -> Callable[..., Response]:
 
 
 for _action, _status, _summary in (
-    ("unpublish", ArticleStatus.draft, "Take the article off the site; it becomes a draft"),
-    ("archive", ArticleStatus.archived, "Take the article off the site and file it as archived"),
+    ("unpublish", ArticleStatus.draft, "Unpublish an article, making it a draft again"),
+    ("archive", ArticleStatus.archived, "Archive an article, taking it off the site"),
 ):
     router.add_api_route(
         f"{ITEM}/{_action}",
@@ -134,6 +158,13 @@ for _action, _status, _summary in (
         methods=["POST"],
         operation_id=f"{_action}Article",
         summary=_summary,
+        description=manage_description(
+            "Takes the article off every public endpoint at once, sets its status to "
+            f"`{_status.value}` with a new revision, and returns the record with its new ETag.",
+            "The draft is kept; publishing again brings the article back.",
+            IF_MATCH_RULE,
+            scope=Scope.content_publish,
+        ),
         response_model=ArticleRecord,
         responses=manage_responses(404, 412, 422, 428),
     )
@@ -142,7 +173,13 @@ for _action, _status, _summary in (
 @router.get(
     ITEM + "/preview",
     operation_id="previewArticle",
-    summary="The draft in the shape readers will get",
+    summary="Preview an article's draft as readers would get it",
+    description=manage_description(
+        "Renders the current draft as a public article document without publishing or "
+        "storing anything; `published_at` is the article's own, or now if it was never "
+        "published.",
+        scope=Scope.content_read,
+    ),
     response_model=ArticleDocument,
     responses=manage_responses(404, 422),
 )
@@ -164,7 +201,14 @@ def preview_article(
 @router.get(
     ITEM + "/revisions",
     operation_id="listArticleRevisions",
-    summary="Every save and publish of the article, newest first",
+    summary="List an article's revisions, newest first",
+    description=manage_description(
+        "Every create, save, restore, publish, unpublish and archive of the article, as "
+        "numbered revisions with their action, changed fields, time and token name, newest "
+        "first and paged by cursor.",
+        "Revisions never change once written.",
+        scope=Scope.content_read,
+    ),
     response_model=RevisionPage,
     responses=manage_responses(400, 404, 422),
 )
@@ -194,7 +238,12 @@ def list_revisions(
 @router.get(
     ITEM + "/revisions/{number}",
     operation_id="getArticleRevision",
-    summary="One revision, with the content it held",
+    summary="Get one revision of an article, with the content it held",
+    description=manage_description(
+        "A revision's number, action, changed fields, time and token name, plus the whole "
+        "article content it recorded; 404 when the article or the revision does not exist.",
+        scope=Scope.content_read,
+    ),
     response_model=RevisionPublic,
     responses=manage_responses(404, 422),
 )
@@ -212,7 +261,16 @@ def get_revision(
 @router.post(
     ITEM + "/revisions/{number}/restore",
     operation_id="restoreArticleRevision",
-    summary="Make an old revision the draft again",
+    summary="Restore an old revision as an article's draft",
+    description=manage_description(
+        "Makes the content of revision `number` the draft again, as a new `restored` "
+        "revision, and returns the record with its new ETag; readers see nothing until the "
+        "article is published again.",
+        "Records the old content refers to must still exist (else 422), and its slug must "
+        "be free (else 409).",
+        IF_MATCH_RULE,
+        scope=Scope.content_write,
+    ),
     response_model=ArticleRecord,
     responses=manage_responses(404, 409, 412, 422, 428),
 )

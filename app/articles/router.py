@@ -12,7 +12,12 @@ from app.clock import Now
 from app.db import read_in_thread
 from app.documents import queries
 from app.errors import NotFound
-from app.http import public_response, read_responses
+from app.http import (
+    VISIBLE_ARTICLES_ONLY,
+    public_description,
+    public_response,
+    read_responses,
+)
 from app.models.enums import ArticleType
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 from app.params import LeanRoute, StrictQueryRoute
@@ -30,6 +35,12 @@ MAX_RELATED = 20
     "",
     operation_id="listArticles",
     summary="List published articles, newest first",
+    description=public_description(
+        "Article summaries (headline, dek, kicker, byline, thumbnail and links), newest "
+        "`published_at` first, filtered by author, person mentioned, tag, type or publish "
+        "time and paged by cursor; an unknown tag gives an empty list.",
+        VISIBLE_ARTICLES_ONLY,
+    ),
     response_model=ArticlePage,
     responses=read_responses(paged=True),
 )
@@ -84,6 +95,13 @@ router.add_api_route(
     methods=["GET"],
     operation_id="getArticle",
     summary="Get a published article: the whole page",
+    description=public_description(
+        "The whole article document in one response: body blocks with images and quotes "
+        "resolved, authors with bio lines, people mentioned and tags.",
+        "Readers get the last published revision once its publish time has come; drafts, "
+        "scheduled articles and edits not yet republished are a 404.",
+        "A slug the article was published under before answers 301 to its current URL.",
+    ),
     response_model=ArticleDocument,
     responses={
         **read_responses(lookup=True),
@@ -97,7 +115,13 @@ router.add_api_route(
 @router.get(
     "/{slug}/related",
     operation_id="listRelatedArticles",
-    summary="Read-more articles sharing tags or people, best first",
+    summary="List read-more articles that share tags or people, best first",
+    description=public_description(
+        "Summaries of other articles sharing the most tags and people mentioned with this "
+        "one, newest first among equals; `limit` runs from 1 to 20 (default 5) and there is "
+        "no next page.",
+        VISIBLE_ARTICLES_ONLY + " A slug no visible article has is a 404.",
+    ),
     response_model=ArticlePage,
     responses=read_responses(lookup=True, paged=True),
 )

@@ -4,7 +4,7 @@ from pydantic import BaseModel, Field
 
 from app.articles.blocks import BodyBlock, ResolvedBlock
 from app.editing.schemas import RecordMeta
-from app.images.schemas import PlacedImage
+from app.images.schemas import IMAGE_URL_EXAMPLE, PlacedImage
 from app.models.enums import ArticleType, EditorialStatus
 from app.pagination import Page
 from app.people.schemas import PersonPublic, PersonRef
@@ -76,7 +76,7 @@ class Mention(BaseModel):
 
 class Thumbnail(BaseModel):
     id: Id
-    url: str
+    url: str = Field(examples=[IMAGE_URL_EXAMPLE])
     alt_text: str
     width: int | None
     height: int | None

@@ -29,3 +29,13 @@ def granted_scopes(scopes: Iterable[str]) -> frozenset[Scope]:
         scope = Scope(name)
         granted |= {scope, *_IMPLIES[scope]}
     return frozenset(granted)
+
+
+def token_needed(scope: Scope) -> str:
+    """Who may call an operation that needs `scope`, in words for its description."""
+    wider = [f"`{s}`" for s in Scope if s != scope and scope in granted_scopes([s])]
+    if not wider:
+        return f"a bearer token with `{scope}`"
+    alternatives = wider[0] if len(wider) == 1 else f"{', '.join(wider[:-1])} or {wider[-1]}"
+    verb = "includes" if len(wider) == 1 else "include"
+    return f"a bearer token with `{scope}` (or {alternatives}, which {verb} it)"

@@ -9,7 +9,13 @@ from app.articles.service import ArticleFilters, find_articles
 from app.clock import Now
 from app.db import read_in_thread
 from app.documents.refs import surrogate_key
-from app.http import model_response, page_response, read_responses
+from app.http import (
+    VISIBLE_ARTICLES_ONLY,
+    model_response,
+    page_response,
+    public_description,
+    read_responses,
+)
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit, Page
 from app.params import StrictQueryRoute
 from app.people import service
@@ -29,6 +35,12 @@ class AuthorPage(Page[AuthorPublic]):
     "",
     operation_id="listAuthors",
     summary="List authors with published articles, by name",
+    description=public_description(
+        "Author cards (name, description, bio, bio line, affiliations, headshot, links and "
+        "`article_count`), by sort name, paged by cursor.",
+        "Only people in the byline of at least one published article whose publish time "
+        "has come are listed; being quoted or mentioned does not make an author.",
+    ),
     response_model=AuthorPage,
     responses=read_responses(paged=True),
 )
@@ -50,6 +62,12 @@ async def list_authors(
     "/{author_id}",
     operation_id="getAuthor",
     summary="Get an author's card",
+    description=public_description(
+        "The full card of a person as an author, with `article_count`: their published "
+        "articles whose publish time has come.",
+        "Anyone without such an article in their byline is a 404 here, even if they are "
+        "quoted or mentioned (getPerson shows them).",
+    ),
     response_model=AuthorPublic,
     responses=read_responses(lookup=True),
 )
@@ -65,6 +83,11 @@ async def get_author(request: Request, now: Now, author_id: AuthorId) -> Respons
     "/{author_id}/articles",
     operation_id="listAuthorArticles",
     summary="List an author's published articles, newest first",
+    description=public_description(
+        "Summaries of the articles with this person in the byline, newest first, paged by "
+        "cursor; 404 when they are not an author of any visible article.",
+        VISIBLE_ARTICLES_ONLY,
+    ),
     response_model=ArticlePage,
     responses=read_responses(lookup=True, paged=True),
 )

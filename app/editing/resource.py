@@ -10,7 +10,7 @@ one commit per request.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, NamedTuple, TypeVar
 
 from fastapi import APIRouter, Body, Path, Request
 from pydantic import BaseModel, ValidationError
@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from starlette.responses import Response
 
 from app.auth.dependencies import Principal, Reader, Writer
+from app.auth.scopes import Scope
 from app.db import SessionDep, WriteSessionDep
 from app.documents.refs import RefKind
 from app.documents.store import refresh_embedding
@@ -25,7 +26,12 @@ from app.editing import idempotency
 from app.editing.merge_patch import apply_merge_patch
 from app.editing.preconditions import IfMatch, claim_version, record_etag, require_if_match
 from app.editing.references import Reference, check_references
-from app.editing.responses import manage_responses, record_response
+from app.editing.responses import (
+    IF_MATCH_RULE,
+    manage_description,
+    manage_responses,
+    record_response,
+)
 from app.editing.schemas import RecordMeta
 from app.editing.usages import refuse_delete_if_used
 from app.errors import FieldError, InvalidContent, NotFound
@@ -43,11 +49,29 @@ IdentPath = Annotated[Id, Path(description="The record's id.")]
 
 
 @dataclass(frozen=True)
+class Phrases:
+    """How the generated operations name a resource, and what its writes mean for readers."""
+
+    one: str  # with its indefinite article: "an image"
+    many: str  # "images"
+    on_create: str = "Readers see it only once a published article shows it."
+    on_save: str = (
+        "Every published article that shows it is re-rendered in the same transaction, "
+        "so readers see the change at once."
+    )
+    on_delete: str = (
+        "While an article or another record still uses it, the answer is 409 with "
+        "`used_by` listing them, and nothing is deleted."
+    )
+
+
+@dataclass(frozen=True)
 class Resource(Generic[RowT, CreateT, RecordT]):
     kind: str  # "person": ETags, messages
     singular: str  # "Person": operation ids
     plural: str  # "People"
     path: str  # "/people"
+    phrases: Phrases  # summaries and descriptions
     row: type[RowT]
     create_schema: type[CreateT]
     record_schema: type[RecordT]
@@ -240,61 +264,132 @@ def add_crud_routes(router: APIRouter, r: Resource[Any, Any, Any], *, tag: str) 
         return Response(status_code=204)
 
     s, p, record = r.singular, r.plural, r.record_schema
+    one, many = r.phrases.one, r.phrases.many
     write_errors = (404, 409, 412, 413, 422, 428)
-    operations: list[tuple[str, Callable[..., Response], str, int, Any, str, str, tuple[int, ...]]]
     operations = [
-        (r.path, create, "POST", 201, record, f"create{s}", f"Create a {r.kind}", (409, 413, 422)),
-        (
+        _Operation(
+            r.path,
+            create,
+            "POST",
+            201,
+            record,
+            f"create{s}",
+            f"Create {one}",
+            manage_description(
+                f"Creates {one} and returns its record (201) with its ETag and Location.",
+                r.phrases.on_create,
+                "With an `Idempotency-Key`, a retry replays the first response "
+                "instead of creating a second record.",
+                scope=Scope.content_write,
+            ),
+            (409, 413, 422),
+        ),
+        _Operation(
             r.path,
             list_records,
             "GET",
             200,
             r.page_schema,
             f"listManaged{p}",
-            f"List every {r.kind}, newest first",
+            f"List all {many}, newest first",
+            manage_description(
+                f"All {many} as editors see them, whether or not readers can, newest "
+                "first and paged by cursor.",
+                scope=Scope.content_read,
+            ),
             (400, 422),
         ),
-        (
+        _Operation(
             item,
             read,
             "GET",
             200,
             record,
             f"getManaged{s}",
-            f"Get a {r.kind} as editors see it",
+            f"Get {one} as editors see it",
+            manage_description(
+                f"The record of {one}, whether or not readers can see it, with its version "
+                "and who created and last changed it.",
+                "Its ETag is what writes send in `If-Match`; `If-None-Match` with it answers 304.",
+                scope=Scope.content_read,
+            ),
             (404, 422),
         ),
-        (item, replace, "PUT", 200, record, f"replace{s}", f"Replace a {r.kind}", write_errors),
-        (
+        _Operation(
+            item,
+            replace,
+            "PUT",
+            200,
+            record,
+            f"replace{s}",
+            f"Replace {one}",
+            manage_description(
+                "Replaces every editable field with the body (fields left out take their "
+                "defaults) and returns the record with its new ETag; a body that changes "
+                "nothing keeps the version.",
+                r.phrases.on_save,
+                IF_MATCH_RULE,
+                scope=Scope.content_write,
+            ),
+            write_errors,
+        ),
+        _Operation(
             item,
             patch,
             "PATCH",
             200,
             record,
             f"update{s}",
-            f"Change some fields of a {r.kind} (merge patch)",
+            f"Change some fields of {one} (merge patch)",
+            manage_description(
+                "Applies a JSON Merge Patch (RFC 7386): objects merge key by key, `null` "
+                "removes a field and a list replaces the whole list; the result is "
+                "validated like a replace and returned with its new ETag.",
+                r.phrases.on_save,
+                IF_MATCH_RULE,
+                scope=Scope.content_write,
+            ),
             write_errors,
         ),
-        (
+        _Operation(
             item,
             delete,
             "DELETE",
             204,
             None,
             f"delete{s}",
-            f"Delete a {r.kind}",
+            f"Delete {one}",
+            manage_description(
+                f"Deletes {one} and answers 204 with no body.",
+                r.phrases.on_delete,
+                IF_MATCH_RULE,
+                scope=Scope.content_write,
+            ),
             (404, 409, 412, 422, 428),
         ),
     ]
-    for path, endpoint, method, status, model, operation_id, summary, errors in operations:
+    for operation in operations:
         router.add_api_route(
-            path,
-            endpoint,
-            methods=[method],
-            status_code=status,
-            response_model=model,
-            operation_id=operation_id,
-            summary=summary,
-            responses=manage_responses(*errors),
+            operation.path,
+            operation.endpoint,
+            methods=[operation.method],
+            status_code=operation.status,
+            response_model=operation.model,
+            operation_id=operation.operation_id,
+            summary=operation.summary,
+            description=operation.description,
+            responses=manage_responses(*operation.errors),
             tags=[tag],
         )
+
+
+class _Operation(NamedTuple):
+    path: str
+    endpoint: Callable[..., Response]
+    method: str
+    status: int
+    model: Any
+    operation_id: str
+    summary: str
+    description: str
+    errors: tuple[int, ...]

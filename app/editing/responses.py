@@ -7,10 +7,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.auth.routes import AuthenticatedRoute
+from app.auth.scopes import Scope, token_needed
 from app.errors import problem_responses
 from app.params import Handler
 
 NO_STORE = "no-store"
+IF_MATCH_RULE = (
+    "Send `If-Match` with the record's current ETag; without it the answer is 428, "
+    "and a stale one gets 412 with the current ETag and changes nothing."
+)
 
 
 class ManagementRoute(AuthenticatedRoute):
@@ -49,3 +54,10 @@ def manage_responses(*statuses: int) -> dict[int | str, Any]:
     """Every management operation can answer 400 (a body that is not JSON, an unknown
     query parameter), 401 and 403; add what else it can."""
     return problem_responses(*sorted({400, 401, 403, *statuses}))
+
+
+def manage_description(*sentences: str, scope: Scope) -> str:
+    """A management operation's description, ending with who may call it and the caching."""
+    return " ".join(
+        [*sentences, f"Needs {token_needed(scope)}; never cached (`Cache-Control: {NO_STORE}`)."]
+    )

@@ -1,5 +1,5 @@
 from app.documents.refs import RefKind
-from app.editing.resource import Resource
+from app.editing.resource import Phrases, Resource
 from app.images.schemas import ImageCreate, ImageRecord, ImageRecordPage
 from app.images.service import image_content, image_references, write_image
 from app.models import Image
@@ -9,6 +9,7 @@ images = Resource(
     singular="Image",
     plural="Images",
     path="/images",
+    phrases=Phrases(one="an image", many="images"),
     row=Image,
     create_schema=ImageCreate,
     record_schema=ImageRecord,

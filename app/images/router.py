@@ -10,7 +10,7 @@ from app.documents import queries
 from app.documents.graph import Builder, Graph
 from app.documents.refs import RefKind, surrogate_key
 from app.errors import NotFound
-from app.http import model_response, read_responses
+from app.http import model_response, public_description, read_responses
 from app.images.schemas import ImagePublic
 from app.params import StrictQueryRoute
 from app.types import Id
@@ -22,6 +22,13 @@ router = APIRouter(route_class=StrictQueryRoute, prefix="/images", tags=["images
     "/{image_id}",
     operation_id="getImage",
     summary="Get an image with its credit, caption and who is pictured",
+    description=public_description(
+        "An image's URL, alt text, caption, credit line and its parts (photographer, "
+        "provider, distributor, pool, file and handout flags), size, date, place and the "
+        "people pictured.",
+        "It is public only while a published article whose time has come shows it; "
+        "otherwise the answer is 404.",
+    ),
     response_model=ImagePublic,
     responses=read_responses(lookup=True),
 )

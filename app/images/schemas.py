@@ -15,9 +15,13 @@ from app.types import (
     ShortText,
 )
 
+IMAGE_URL_EXAMPLE = (
+    "https://images.meridianledger.example/2026/10/veresh-security-council-tavrin.jpg"
+)
+
 
 class ImageBase(BaseModel):
-    url: HttpUrl
+    url: HttpUrl = Field(examples=[IMAGE_URL_EXAMPLE])
     alt_text: ShortText = Field(
         examples=["A man in a dark suit sits at the head of a long table lined with officials"]
     )

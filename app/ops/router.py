@@ -23,7 +23,13 @@ class DatabaseUnavailable(AppError):
 
 
 @router.get(
-    "/healthz", operation_id="getHealth", summary="The process is up", response_model=Health
+    "/healthz",
+    operation_id="getHealth",
+    summary="Check that the process is up",
+    description='For liveness probes: answers 200 `{"status": "ok"}` whenever the '
+    "process can answer at all, without touching the database. Anyone may call it without a "
+    "token; it sends no Cache-Control.",
+    response_model=Health,
 )
 async def healthz() -> Health:
     return Health(status="ok")
@@ -32,7 +38,10 @@ async def healthz() -> Health:
 @router.get(
     "/readyz",
     operation_id="getReadiness",
-    summary="The database answers",
+    summary="Check that the database answers",
+    description="For readiness probes: runs `SELECT 1` and answers 200 "
+    '`{"status": "ready"}`, or 503 problem+json when the database does not answer. '
+    "Anyone may call it without a token; it sends no Cache-Control.",
     response_model=Health,
     responses=problem_responses(503),
 )
@@ -48,10 +57,11 @@ def readyz(engine: EngineDep) -> Health:
 @router.get(
     "/metrics",
     operation_id="getMetrics",
-    summary="Prometheus metrics",
+    summary="Get Prometheus metrics",
     description="Request counts and latencies by route template, and page-view outcomes, "
     "in the Prometheus text format. With several workers it covers all of them. "
-    "Turned off (404) by METRICS_ENABLED=false.",
+    "Turned off (404) by METRICS_ENABLED=false. Anyone may call it without a token, so block "
+    "it at the CDN or proxy for all but Prometheus; never cached (`Cache-Control: no-store`).",
     response_class=Response,
     responses={
         200: {"content": {MEDIA_TYPE: {"schema": {"type": "string"}}}},

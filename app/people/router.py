@@ -9,7 +9,13 @@ from app.articles.service import ArticleFilters, find_articles
 from app.clock import Now
 from app.db import read_in_thread
 from app.documents.refs import surrogate_key
-from app.http import model_response, page_response, read_responses
+from app.http import (
+    VISIBLE_ARTICLES_ONLY,
+    model_response,
+    page_response,
+    public_description,
+    read_responses,
+)
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 from app.params import StrictQueryRoute
 from app.people import service
@@ -27,6 +33,13 @@ PersonId = Annotated[Id, Path(description="The person's or organization's id.", 
     "/{person_id}",
     operation_id="getPerson",
     summary="Get a person or organization",
+    description=public_description(
+        "The full card of a person or organization: description, bio, bio line, "
+        "affiliations, headshot and links.",
+        "It is public only while a published article whose time has come shows it anywhere "
+        "(byline, mentions, quotes, pictures or an author's affiliations); otherwise the "
+        "answer is 404.",
+    ),
     response_model=PersonPublic,
     responses=read_responses(lookup=True),
 )
@@ -42,6 +55,11 @@ async def get_person(request: Request, now: Now, person_id: PersonId) -> Respons
     "/{person_id}/quotes",
     operation_id="listPersonQuotes",
     summary="List what a person or organization said, newest first",
+    description=public_description(
+        "Their quotes that published articles whose time has come use, newest `said_on` "
+        "first, paged by cursor.",
+        "A person or organization no such article shows is a 404.",
+    ),
     response_model=QuotePage,
     responses=read_responses(lookup=True, paged=True),
 )
@@ -71,6 +89,12 @@ async def list_person_quotes(
     "/{person_id}/articles",
     operation_id="listPersonArticles",
     summary="List published articles mentioning a person, newest first",
+    description=public_description(
+        "Summaries of the articles that list this person or organization among the people "
+        "mentioned (bylines and quotes alone do not count), newest first, paged by cursor; "
+        "404 when no visible article shows them.",
+        VISIBLE_ARTICLES_ONLY,
+    ),
     response_model=ArticlePage,
     responses=read_responses(lookup=True, paged=True),
 )

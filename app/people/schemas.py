@@ -11,7 +11,7 @@ class Link(BaseModel):
     model_config = WRITE_CONFIG
 
     label: Name = Field(examples=["Website"])
-    url: HttpUrl
+    url: HttpUrl = Field(examples=["https://bridge-dialogue.example"])
 
 
 class AffiliationBase(BaseModel):
@@ -72,8 +72,8 @@ class PersonPublic(PersonBase):
     bio_line: str | None = Field(
         description="Affiliations joined for display under a byline.",
         examples=[
-            "Executive Director, ACME (Association for Civic Mediation and Exchange); "
-            "former member of Parliament (Unity Party)"
+            "Executive Director, BRIDGE (Bureau for Regional Initiatives in Dialogue, "
+            "Governance and Engagement); former member of Parliament (Civic Alliance)"
         ],
     )
     affiliations: list[AffiliationPublic]

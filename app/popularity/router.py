@@ -12,11 +12,18 @@ from starlette.responses import Response
 from app.articles.router import SlugPath
 from app.auth.dependencies import AnalyticsWriter
 from app.auth.routes import AuthenticatedRoute
+from app.auth.scopes import Scope, token_needed
 from app.config import Settings
 from app.db import WriteSessionDep, read_in_thread
 from app.documents import queries
 from app.errors import InvalidContent, NotFound, TooManyRequests, problem_responses
-from app.http import etag_for, public_response, read_responses
+from app.http import (
+    VISIBLE_ARTICLES_ONLY,
+    etag_for,
+    public_description,
+    public_response,
+    read_responses,
+)
 from app.metrics import IMPORTED_VIEWS, PAGE_VIEWS
 from app.models.enums import ArticleType
 from app.params import LeanRoute
@@ -72,9 +79,11 @@ router.add_api_route(
     status_code=202,
     operation_id="recordArticleView",
     summary="Count one page view (a beacon; no authentication)",
-    description="Answers 202 whether or not the view counted: repeats by the same visitor "
-    "within 30 minutes and obvious bots are accepted and ignored. Works with "
-    "`navigator.sendBeacon` (any content type; the body, if any, is JSON).",
+    description="Counts a view of a published article whose time has come (404 otherwise). "
+    "Anyone may send it without a token, and it answers an empty 202 whether or not the view "
+    "counted: repeats by the same visitor within 30 minutes (by default) and obvious bots are "
+    "accepted and ignored. Works with `navigator.sendBeacon` (any content type; the body, if "
+    "any, is JSON). Over the per-client rate limit the answer is 429 with Retry-After.",
     response_class=Response,
     responses={
         202: {"description": "Accepted."},
@@ -97,6 +106,10 @@ router.add_api_route(
     "/views:batch",
     operation_id="importViews",
     summary="Import counted views, e.g. from CDN logs",
+    description="Adds view counts per article slug and hour to what is already counted, all "
+    "rows or none: a row naming no published article, a future time or a time past retention "
+    "is a 422 at its location, and nothing is counted. Returns how many rows and views were "
+    f"added. Needs {token_needed(Scope.analytics_write)}; the answer is not cacheable.",
     response_model=ViewBatchResult,
     responses=problem_responses(400, 401, 403, 413, 422),
 )
@@ -118,7 +131,14 @@ def import_views(
 @router.get(
     "/popular",
     operation_id="listPopularArticles",
-    summary="Most-read published articles over a window",
+    summary="List the most-read published articles over a window",
+    description=public_description(
+        "Article summaries with `views`, most-read first, counting views since the start of "
+        "the window (`1h`, `24h`, `7d` or `30d`), optionally of one type or tag; one page of "
+        f"1 to {MAX_LIMIT}, never a next one.",
+        VISIBLE_ARTICLES_ONLY,
+        cache_control="`public`, with a short max-age and s-maxage of its own",
+    ),
     response_model=PopularPage,
     responses=read_responses(),
 )

@@ -1,5 +1,5 @@
 from app.documents.refs import RefKind
-from app.editing.resource import Resource
+from app.editing.resource import Phrases, Resource
 from app.models import Quote
 from app.quotes.schemas import QuoteCreate, QuoteRecord, QuoteRecordPage
 from app.quotes.service import quote_content, quote_references, write_quote
@@ -9,6 +9,7 @@ quotes = Resource(
     singular="Quote",
     plural="Quotes",
     path="/quotes",
+    phrases=Phrases(one="a quote", many="quotes"),
     row=Quote,
     create_schema=QuoteCreate,
     record_schema=QuoteRecord,

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.clock import Now
 from app.db import read_in_thread
 from app.documents.refs import surrogate_key
-from app.http import model_response, page_response, read_responses
+from app.http import model_response, page_response, public_description, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 from app.params import StrictQueryRoute
 from app.quotes import service
@@ -21,6 +21,11 @@ router = APIRouter(route_class=StrictQueryRoute, prefix="/quotes", tags=["quotes
     "",
     operation_id="listQuotes",
     summary="List quotes used in published articles, newest first",
+    description=public_description(
+        "Quotes with their speaker, newest `said_on` first, optionally by one speaker, "
+        "paged by cursor.",
+        "Only quotes that a published article whose time has come uses are listed.",
+    ),
     response_model=QuotePage,
     responses=read_responses(paged=True),
 )
@@ -45,6 +50,12 @@ async def list_quotes(
     "/{quote_id}",
     operation_id="getQuote",
     summary="Get a quote",
+    description=public_description(
+        "A quote's text, kind (direct or paraphrase), speaker and their role, date, place, "
+        "context, source and language.",
+        "It is public only while a published article whose time has come uses it; "
+        "otherwise the answer is 404.",
+    ),
     response_model=QuotePublic,
     responses=read_responses(lookup=True),
 )

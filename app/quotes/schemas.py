@@ -32,7 +32,11 @@ class QuoteBase(BaseModel):
     context: ShortText | None = Field(
         default=None, examples=["at a news conference at the Foreign Ministry"]
     )
-    source_url: HttpUrl | None = None
+    source_url: HttpUrl | None = Field(
+        default=None,
+        description="Where the words were published, e.g. a transcript or statement.",
+        examples=["https://mfa.norvania-gov.example/news/2026-09-30-karsh-talks"],
+    )
     language: LanguageCode = "en"
 
 

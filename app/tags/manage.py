@@ -1,5 +1,5 @@
 from app.documents.refs import RefKind
-from app.editing.resource import Resource
+from app.editing.resource import Phrases, Resource
 from app.models import Tag
 from app.tags.schemas import TagCreate, TagRecord, TagRecordPage
 from app.tags.service import tag_content, write_tag
@@ -9,6 +9,7 @@ tags = Resource(
     singular="Tag",
     plural="Tags",
     path="/tags",
+    phrases=Phrases(one="a tag", many="tags"),
     row=Tag,
     create_schema=TagCreate,
     record_schema=TagRecord,

@@ -9,7 +9,7 @@ from app.articles.service import ArticleFilters, find_articles
 from app.clock import Now
 from app.db import read_in_thread
 from app.documents.refs import surrogate_key
-from app.http import page_response, read_responses
+from app.http import VISIBLE_ARTICLES_ONLY, page_response, public_description, read_responses
 from app.models.enums import TagKind
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 from app.params import StrictQueryRoute
@@ -24,6 +24,12 @@ router = APIRouter(route_class=StrictQueryRoute, prefix="/tags", tags=["tags"])
     "",
     operation_id="listTags",
     summary="List tags of published articles, by slug",
+    description=public_description(
+        "Tags with their kind, description and `article_count`, by slug, optionally of one "
+        "kind, paged by cursor.",
+        "Only tags that a published article whose time has come carries are listed, and "
+        "the counts include only such articles.",
+    ),
     response_model=TagPage,
     responses=read_responses(paged=True),
 )
@@ -48,6 +54,11 @@ async def list_tags(
     "/{slug}/articles",
     operation_id="listTagArticles",
     summary="List published articles with a tag, newest first",
+    description=public_description(
+        "Summaries of the articles filed under this tag, newest first, paged by cursor; "
+        "404 when no visible article carries it.",
+        VISIBLE_ARTICLES_ONLY,
+    ),
     response_model=ArticlePage,
     responses=read_responses(lookup=True, paged=True),
 )
