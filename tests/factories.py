@@ -118,13 +118,13 @@ def scheduled(session: Session, hours: float = 2, **fields: Any) -> Article:
     return article(session, **{"published_at": hours_ahead(hours), **fields})
 
 
-def token(session: Session, *scopes: str) -> str:
+def make_token(session: Session, *scopes: str, name: str | None = None) -> str:
     """An API token with these scopes, committed; returns the bearer secret."""
     from app.auth.schemas import TokenCreate
     from app.auth.scopes import Scope
     from app.auth.service import create_token
 
-    data = TokenCreate(name=f"token-{_n()}", scopes=[Scope(s) for s in scopes])
+    data = TokenCreate(name=name or f"token-{_n()}", scopes=[Scope(s) for s in scopes])
     _row, secret = create_token(session, data=data, created_by=None)
     session.commit()
     return secret

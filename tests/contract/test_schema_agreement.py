@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from tests.factories import make_token
 from tests.helpers import problem
-from tests.manage.support import Api, image_body, make_token, person_body, quote_body
+from tests.manage.support import Api, image_body, person_body, quote_body
 
 URLS = [
     "https://example.org",

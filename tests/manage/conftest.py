@@ -2,7 +2,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.manage.support import Api, make_token
+from tests.factories import make_token
+from tests.manage.support import Api
 
 EDITOR = "desk-editor"
 

@@ -5,11 +5,6 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
-from sqlmodel import Session
-
-from app.auth.schemas import TokenCreate
-from app.auth.scopes import Scope
-from app.auth.service import create_token
 
 Json = dict[str, Any]
 MANAGE = "/v1/manage"
@@ -21,14 +16,6 @@ _counter = itertools.count(1)
 
 def n() -> int:
     return next(_counter)
-
-
-def make_token(session: Session, *scopes: str, name: str | None = None) -> str:
-    """A token with these scopes, committed; returns the bearer secret."""
-    data = TokenCreate(name=name or f"token-{n()}", scopes=[Scope(s) for s in scopes])
-    _row, secret = create_token(session, data=data, created_by=None)
-    session.commit()
-    return secret
 
 
 def bearer(secret: str) -> dict[str, str]:

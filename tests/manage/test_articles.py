@@ -3,6 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from tests.factories import make_token
 from tests.helpers import problem
 from tests.manage.conftest import EDITOR
 from tests.manage.support import (
@@ -10,7 +11,6 @@ from tests.manage.support import (
     article_body,
     error_locations,
     image_body,
-    make_token,
     person_body,
     quote_body,
     tag_body,

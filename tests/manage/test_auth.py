@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 from app.auth.service import revoke_token
 from app.auth.tokens import hash_token
 from app.models.auth import ApiToken
+from tests.factories import make_token
 from tests.helpers import problem
-from tests.manage.support import MANAGE, Api, bearer, make_token, openapi_document
+from tests.manage.support import MANAGE, Api, bearer, openapi_document
 
 SCOPES = ("content:read", "content:write", "content:publish", "admin")
 PUBLISHING_ACTIONS = ("/publish", "/unpublish", "/archive")

@@ -8,8 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from tests.factories import make_token
 from tests.helpers import problem
-from tests.manage.support import bearer, make_token, openapi_document
+from tests.manage.support import bearer, openapi_document
 
 MALFORMED = b'{"name": "unfinished'
 

@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from tests.factories import make_token
 from tests.helpers import problem
-from tests.manage.support import Api, make_token, person_body, tag_body
+from tests.manage.support import Api, person_body, tag_body
 
 CREATES = 100
 COPIES = 3

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from tests.factories import make_token
 from tests.helpers import problem
 from tests.manage.conftest import EDITOR
 from tests.manage.support import (
@@ -12,7 +13,6 @@ from tests.manage.support import (
     article_body,
     error_locations,
     image_body,
-    make_token,
     organization_body,
     person_body,
     quote_body,

@@ -4,8 +4,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from tests.factories import make_token
 from tests.helpers import ok, problem
-from tests.manage.support import Api, Json, article_body, make_token, person_body, tag_body
+from tests.manage.support import Api, Json, article_body, person_body, tag_body
 
 
 @pytest.fixture

@@ -184,7 +184,7 @@ def test_page_view_beacons_are_counted_by_outcome(client: TestClient, session: S
 
 def test_imported_views_are_counted(client: TestClient, session: Session) -> None:
     article = factories.article(session)
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     at = datetime.now(UTC).isoformat()
     rows = [{"slug": article.slug, "viewed_at": at, "count": n} for n in (3, 4)]
     before = scrape(client)

@@ -65,12 +65,12 @@ def test_auth(client: TestClient, session: Session, now: datetime) -> None:
     problem(post(client, None, body), 401)
     problem(post(client, "not-a-token", body), 401)
     for scopes in (("content:read",), ("content:publish",), ("content:read", "content:publish")):
-        problem(post(client, factories.token(session, *scopes), body), 403)
+        problem(post(client, factories.make_token(session, *scopes), body), 403)
     assert stored_views(session, article.id) == 0
 
     granted = [("analytics:write",), ("content:write",), ("admin",)]
     for i, scopes in enumerate(granted, start=1):
-        response = post(client, factories.token(session, *scopes), body)
+        response = post(client, factories.make_token(session, *scopes), body)
         assert response.status_code == 200, response.text
         assert response.json() == {"rows": 1, "views": 3}
         assert stored_views(session, article.id) == 3 * i
@@ -81,7 +81,7 @@ def test_ten_thousand_rows_land_in_their_hour_buckets(
 ) -> None:
     articles = [factories.article(session) for _ in range(3)]
     slugs = {a.slug: ident(a) for a in articles}
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     rng = random.Random(4)
     rows: list[Json] = []
     expected: Counter[tuple[int, datetime]] = Counter()
@@ -121,7 +121,7 @@ def test_ten_thousand_rows_with_long_slugs_are_accepted(
     slug = "-".join(["parliament-votes-on-the-energy-bill-after-an-all-night-session"] * 2)[:120]
     slug = slug.rstrip("-")
     article = factories.article(session, slug=slug)
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     rows = [
         {"slug": slug, "viewed_at": (now - timedelta(seconds=i)).isoformat(), "count": 1000}
         for i in range(MAX_ROWS)
@@ -133,7 +133,7 @@ def test_ten_thousand_rows_with_long_slugs_are_accepted(
 
 def test_the_window_edges_of_a_batch(client: TestClient, session: Session, now: datetime) -> None:
     article = factories.article(session)
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     tiny = timedelta(microseconds=1)
     good = [now, now - tiny, now - RETENTION, now - RETENTION + tiny]
     response = post(client, secret, {"rows": [row(article.slug, at, 1) for at in good]})
@@ -150,7 +150,7 @@ def test_a_bad_row_rejects_the_whole_batch_and_names_each_bad_row(
     first = factories.article(session)
     second = factories.article(session, type="opinion")
     draft = factories.draft(session)
-    secret = factories.token(session, "content:write")
+    secret = factories.make_token(session, "content:write")
     seed = [row(first.slug, now - timedelta(hours=h), 10 + h) for h in range(0, 800, 7)]
     seed += [row(second.slug, now - timedelta(hours=h), 5) for h in range(0, 500, 3)]
     assert post(client, secret, {"rows": seed}).status_code == 200
@@ -191,7 +191,7 @@ def test_a_scheduled_article_is_not_yet_importable(
 ) -> None:
     """Views can't be in the future, and a scheduled article has none before its time."""
     scheduled = factories.scheduled(session, hours=5)
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     response = post(client, secret, {"rows": [row(scheduled.slug, now - timedelta(minutes=1))]})
     assert rejected_rows(response) == {0}
     assert stored_views(session, scheduled.id) == 0
@@ -201,7 +201,7 @@ def test_more_than_ten_thousand_rows_is_422(
     client: TestClient, session: Session, now: datetime
 ) -> None:
     article = factories.article(session, slug="a")
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     rows = [row("a", now - timedelta(seconds=i)) for i in range(MAX_ROWS + 1)]
     problem(post(client, secret, {"rows": rows}), 422)
     assert stored_views(session, article.id) == 0
@@ -242,7 +242,7 @@ def test_malformed_batches_are_422(
     location: list[str] | None,
 ) -> None:
     article = factories.article(session)
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     response = post(client, secret, fill(body, {"{slug}": article.slug, "{now}": iso(now)}))
     details = problem(response, 422)
     locations = [e["location"] for e in details["errors"]]
@@ -257,6 +257,6 @@ def test_views_in_the_current_hour_show_at_once(
     client: TestClient, session: Session, now: datetime
 ) -> None:
     article = factories.article(session)
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     assert post(client, secret, {"rows": [row(article.slug, now, 7)]}).status_code == 200
     assert dict(ranking(client, window="1h")) == {article.id: 7}

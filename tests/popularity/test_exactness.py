@@ -166,7 +166,7 @@ def test_ten_thousand_concurrent_beacons_are_counted_exactly_while_an_editor_sav
     article = factories.article(session)
     article_id = ident(article)
     slug = article.slug
-    secret = factories.token(session, "content:write")
+    secret = factories.make_token(session, "content:write")
     log = tmp_path / "server.log"
 
     with (

@@ -178,7 +178,7 @@ def build_newsroom(
         events += [Event(article.id, at, 3) for article in tied]
     rng.shuffle(events)
 
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     import_events(client, secret, {a.id: a.slug for a in articles}, events)
     return Newsroom(now, articles, events, [t.slug for t in tags], secret)
 
@@ -248,7 +248,7 @@ def test_a_view_counts_from_its_instant_until_it_leaves_the_window(
 ) -> None:
     """One view, and the clock walking past it: in each window exactly as long as the rule says."""
     article = factories.article(session, published_at=factories.hours_ago(24 * 40))
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     seen = _today() - timedelta(days=36) + timedelta(hours=10, minutes=30)
     clock.pinned = seen
     import_events(client, secret, {ident(article): article.slug}, [Event(ident(article), seen, 1)])
@@ -272,7 +272,7 @@ def test_a_view_counts_from_its_instant_until_it_leaves_the_window(
 
 def test_default_window_and_limits(client: TestClient, session: Session) -> None:
     articles = [factories.article(session) for _ in range(55)]
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     now = datetime.now(UTC)
     events = [Event(ident(a), now - timedelta(minutes=5), i + 1) for i, a in enumerate(articles)]
     import_events(client, secret, {ident(a): a.slug for a in articles}, events)
@@ -312,7 +312,7 @@ def test_unpublished_articles_never_rank(
     draft = factories.draft(session)
     planned = factories.draft(session, published_at=factories.hours_ago(5))
     scheduled = factories.scheduled(session, hours=3)
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     import_events(
         client,
         secret,
@@ -341,7 +341,7 @@ def test_unpublished_articles_never_rank(
 def test_beacons_and_imports_add_up(client: TestClient, session: Session) -> None:
     first = factories.article(session)
     second = factories.article(session)
-    secret = factories.token(session, "analytics:write")
+    secret = factories.make_token(session, "analytics:write")
     now = datetime.now(UTC)
     import_events(client, secret, {ident(first): first.slug}, [Event(ident(first), now, 5)])
     for _ in range(7):

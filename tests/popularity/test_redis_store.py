@@ -187,7 +187,7 @@ def test_a_deleted_article_does_not_hold_up_other_views(
     """Views buffered for an article deleted before the flush must not sink the whole batch."""
     kept = factories.article(session)
     gone = factories.draft(session)
-    secret = factories.token(session, "content:write")
+    secret = factories.make_token(session, "content:write")
     now = datetime.now(UTC)
 
     async def record(store: RedisViewStore) -> None:
