@@ -11,7 +11,7 @@ LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
 DATABASE := $(shell printf '%s' "$${DATABASE_URL:-the default SQLite database}" \
 	| sed -E 's#(//[^:/@]*):[^@/]*@#\1:***@#')
 
-.PHONY: run test lint lock openapi bench clean
+.PHONY: run test lint format lock openapi bench clean
 
 $(BIN)/python:
 	@echo "byline: creating $(VENV)"
@@ -42,6 +42,11 @@ lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Rewrites files: what `make lint` would otherwise refuse, fixed where ruff can.
+format: $(DEV)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 test: lint
 	$(BIN)/pytest
