@@ -19,13 +19,21 @@ def etag_for(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def etag_matches(if_none_match: str, etag: str) -> bool:
-    if if_none_match.strip() == "*":
+def etag_matches(header: str, etag: str, *, weak: bool) -> bool:
+    """Whether an If-None-Match (`weak`) or If-Match (strong) header lists `etag`.
+
+    RFC 9110 section 13.1: a lone `*` matches any current representation; If-None-Match
+    compares weakly (a `W/` prefix on either side is ignored), If-Match strongly (a weak
+    tag never matches). Tags are compared whole, never as substrings. Splitting on commas
+    is enough because the tags this app hands out never contain one.
+    """
+    candidates = [candidate.strip() for candidate in header.split(",")]
+    if candidates == ["*"]:
         return True
-    # Weak comparison, as RFC 9110 prescribes for If-None-Match.
-    return any(
-        candidate.strip().removeprefix("W/") == etag for candidate in if_none_match.split(",")
-    )
+    if weak:
+        opaque = etag.removeprefix("W/")
+        return any(candidate.removeprefix("W/") == opaque for candidate in candidates)
+    return not etag.startswith("W/") and etag in candidates
 
 
 def cache_control(settings: Settings) -> str:
@@ -55,7 +63,7 @@ def public_response(
         **(headers or {}),
     }
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None and etag_matches(if_none_match, etag):
+    if if_none_match is not None and etag_matches(if_none_match, etag, weak=True):
         return Response(status_code=304, headers=out)
     return Response(body, media_type=JSON_MEDIA_TYPE, headers=out)
 

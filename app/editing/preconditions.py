@@ -7,15 +7,12 @@ from sqlalchemy import Table, update
 from sqlmodel import Session
 
 from app.errors import PreconditionFailed, PreconditionRequired
+from app.http import etag_matches
 from app.models.base import Audited, utcnow
 
 
 def record_etag(kind: str, ident: int, version: int) -> str:
     return f'"{kind}-{ident}-v{version}"'
-
-
-def _candidates(header: str) -> list[str]:
-    return [part.strip() for part in header.split(",") if part.strip()]
 
 
 IfMatch = Annotated[
@@ -35,8 +32,7 @@ def require_if_match(header: str | None, current: str) -> None:
         raise PreconditionRequired(
             "Send If-Match with the ETag from your last read of this record.",
         )
-    # If-Match uses strong comparison: a weak validator never matches.
-    if header.strip() != "*" and current not in _candidates(header):
+    if not etag_matches(header, current, weak=False):
         raise PreconditionFailed(
             "The record changed since you read it; re-read it and apply your edit again.",
             headers={"ETag": current},

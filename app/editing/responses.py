@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.auth.routes import AuthenticatedRoute
 from app.auth.scopes import Scope, token_needed
 from app.errors import problem_responses
+from app.http import etag_matches
 from app.params import Handler
 
 NO_STORE = "no-store"
@@ -44,7 +45,11 @@ def record_response(
     if location is not None:
         headers["Location"] = location
     if_none_match = request.headers.get("if-none-match")
-    if request.method == "GET" and if_none_match is not None and etag in if_none_match:
+    if (
+        request.method == "GET"
+        and if_none_match is not None
+        and etag_matches(if_none_match, etag, weak=True)
+    ):
         return Response(status_code=304, headers=headers)
     body = record.__pydantic_serializer__.to_json(record)
     return Response(body, status_code=status_code, media_type="application/json", headers=headers)
