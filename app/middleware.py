@@ -230,7 +230,9 @@ async def _send_with_etag(scope: Scope, send: Send, start: Message, body: bytes)
     headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
     headers.append((b"etag", etag.encode()))
     if_none_match = dict(scope["headers"]).get(b"if-none-match")
-    if if_none_match is not None and etag_matches(if_none_match.decode("latin-1"), etag):
+    if if_none_match is not None and etag_matches(
+        if_none_match.decode("latin-1"), etag, weak=True
+    ):
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         return
