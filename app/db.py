@@ -1,19 +1,13 @@
-"""Engine construction and the per-request session."""
+"""Engine construction: SQLite pragmas and its transaction modes, pool sizes."""
 
-import asyncio
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_OPTION = "byline_write"
-T = TypeVar("T")
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -49,44 +43,3 @@ def create_db_engine(database_url: str) -> Engine:
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
-
-
-def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """One session, one transaction per request; services never commit."""
-    with Session(get_engine(request), expire_on_commit=False) as session:
-        yield session
-
-
-def get_write_session(request: Request) -> Iterator[Session]:
-    """A session whose transaction is meant to write: one commit, by the route."""
-    with Session(get_engine(request), expire_on_commit=False) as session:
-        session.connection(execution_options={WRITE_OPTION: True})
-        yield session
-
-
-async def read_in_thread(request: Request, work: Callable[[Session], T]) -> T:
-    """Run a public read, with a session of its own, in one hop to the read threads.
-
-    A sync session dependency and a sync route take three hops through the
-    shared 40-thread pool (open, run, close). Under load those threads fight
-    for the GIL, and a list cost 2.7 ms of CPU. A few dedicated threads and one
-    hop halve that; a read holds no lock while it waits for a thread.
-    """
-    engine = get_engine(request)
-
-    def run() -> T:
-        with Session(engine, expire_on_commit=False) as session:
-            return work(session)
-
-    executor: ThreadPoolExecutor = request.app.state.read_executor
-    return await asyncio.get_running_loop().run_in_executor(executor, run)
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
-EngineDep = Annotated[Engine, Depends(get_engine)]

@@ -1,7 +1,8 @@
 """Conditional GETs and cache headers shared by every public response."""
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -36,15 +37,27 @@ def etag_matches(header: str, etag: str, *, weak: bool) -> bool:
     return not etag.startswith("W/") and etag in candidates
 
 
-def cache_control(settings: Settings) -> str:
-    return (
-        f"public, max-age={settings.cache_max_age}, s-maxage={settings.cache_s_maxage}, "
-        f"stale-while-revalidate={settings.cache_stale_while_revalidate}"
-    )
+@dataclass(frozen=True, slots=True)
+class PublicHeaders:
+    """What this app's public answers carry: their Cache-Control and the origin of links."""
+
+    cache_control: str
+    public_base_url: str | None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "PublicHeaders":
+        return cls(
+            cache_control=(
+                f"public, max-age={settings.cache_max_age}, s-maxage={settings.cache_s_maxage}, "
+                f"stale-while-revalidate={settings.cache_stale_while_revalidate}"
+            ),
+            public_base_url=settings.public_base_url,
+        )
 
 
 def public_response(
     request: Request,
+    public: PublicHeaders,
     body: bytes,
     *,
     surrogate_keys: Iterable[str] | str,
@@ -56,7 +69,7 @@ def public_response(
     etag = etag or etag_for(body)
     out = {
         "ETag": etag,
-        "Cache-Control": cache_control or request.app.state.cache_control,
+        "Cache-Control": cache_control or public.cache_control,
         "Surrogate-Key": surrogate_keys
         if isinstance(surrogate_keys, str)
         else " ".join(surrogate_keys),
@@ -69,23 +82,45 @@ def public_response(
 
 
 def model_response(
-    request: Request, model: BaseModel, *, surrogate_keys: Iterable[str]
+    request: Request, public: PublicHeaders, model: BaseModel, *, surrogate_keys: Iterable[str]
 ) -> Response:
     return public_response(
-        request, model.__pydantic_serializer__.to_json(model), surrogate_keys=surrogate_keys
+        request, public, model.__pydantic_serializer__.to_json(model), surrogate_keys=surrogate_keys
     )
 
 
 def page_response(
     request: Request,
+    public: PublicHeaders,
     items: Iterable[BaseModel],
     next_cursor: str | None,
     *,
     surrogate_keys: Iterable[str],
 ) -> Response:
-    body = page_body([m.__pydantic_serializer__.to_json(m) for m in items], next_cursor)
+    return spliced_page_response(
+        request,
+        public,
+        [m.__pydantic_serializer__.to_json(m) for m in items],
+        next_cursor,
+        surrogate_keys=surrogate_keys,
+    )
+
+
+def spliced_page_response(
+    request: Request,
+    public: PublicHeaders,
+    items: Sequence[bytes],
+    next_cursor: str | None,
+    *,
+    surrogate_keys: Iterable[str],
+) -> Response:
+    """A list page built from items already serialized, such as stored summaries."""
     return public_response(
-        request, body, surrogate_keys=surrogate_keys, headers=next_link(request, next_cursor)
+        request,
+        public,
+        page_body(items, next_cursor),
+        surrogate_keys=surrogate_keys,
+        headers=next_link(request, next_cursor, public.public_base_url),
     )
 
 

@@ -1,7 +1,6 @@
 """The application factory."""
 
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -15,11 +14,9 @@ from app.articles.router import router as articles_router
 from app.authors.router import router as authors_router
 from app.clock import Clock
 from app.config import Settings, get_settings
-from app.db import create_db_engine
+from app.container import attach_services, build_services
 from app.docs import install_docs
-from app.documents.reader import DocumentReader
 from app.errors import install_error_handlers
-from app.http import cache_control
 from app.images.router import router as images_router
 from app.logs import configure_logging
 from app.manage import management_routers
@@ -34,11 +31,7 @@ from app.models.base import utcnow
 from app.openapi import install_openapi
 from app.ops.router import router as ops_router
 from app.people.router import router as people_router
-from app.pool_metrics import watch_pool
-from app.popularity.ranking import PageCache, RankingCache
-from app.popularity.ratelimit import RateLimiter
 from app.popularity.router import router as popularity_router
-from app.popularity.stores import view_store
 from app.quotes.router import router as quotes_router
 from app.tags.router import router as tags_router
 
@@ -50,15 +43,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     settings = settings or get_settings()
     configure_logging(settings.log_level)
 
+    services = build_services(settings, clock=clock)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         forget_dead_workers(settings.prometheus_multiproc_dir)
-        await app.state.views.start()
+        await services.views.start()
         yield
-        await app.state.views.stop()
-        app.state.documents.close()
-        app.state.read_executor.shutdown()
-        app.state.engine.dispose()
+        await services.views.stop()
+        services.close()
         forget_this_worker(settings.prometheus_multiproc_dir)
 
     app = FastAPI(
@@ -70,19 +63,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         docs_url=None,
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.cache_control = cache_control(settings)
-    app.state.engine = create_db_engine(settings.database_url)
-    watch_pool(app.state.engine)
-    app.state.documents = DocumentReader(app.state.engine)
-    app.state.read_executor = ThreadPoolExecutor(
-        settings.read_threads, thread_name_prefix="byline-read"
-    )
-    app.state.clock = clock
-    app.state.views = view_store(settings, app.state.engine)
-    app.state.rate_limiter = RateLimiter(settings.views_per_minute_per_client)
-    app.state.rankings = RankingCache(app.state.engine, settings.popular_cache_seconds)
-    app.state.popular_pages = PageCache(settings.popular_cache_seconds)
+    attach_services(app, services)
 
     # Routers are included one level deep: every level of nesting costs each request.
     public = (
@@ -94,7 +75,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         tags_router,
         popularity_router,
     )
-    app.state.route_templates = {}
+    route_templates: dict[int, str] = {}
     for router, prefix in [
         *((router, "/v1") for router in public),
         *((router, "/v1" + manage.PREFIX) for router in management_routers()),
@@ -102,11 +83,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     ]:
         app.include_router(router, prefix=prefix)
         # Routing hands middleware the router's own route, which knows no prefix.
-        app.state.route_templates.update(
+        route_templates.update(
             {id(r): prefix + r.path for r in router.routes if isinstance(r, APIRoute)}
         )
     install_docs(app)
-    app.state.route_templates.update(app_route_templates(app.routes))
+    route_templates.update(app_route_templates(app.routes))
 
     install_error_handlers(app)
     app.add_middleware(EnsureETagMiddleware)
@@ -118,7 +99,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         larger={"/v1/views:batch": 4 * MAX_BODY_BYTES},
     )
     app.add_middleware(HeadAsGetMiddleware)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, route_templates=route_templates)
     # Outermost, so even the last-resort 500 carries CORS headers a browser can read.
     app.add_middleware(
         CORSMiddleware,

@@ -54,14 +54,13 @@ PAGE_VIEWS = Counter(
 IMPORTED_VIEWS = Counter("byline_imported_views", "Views added by POST /v1/views:batch imports.")
 
 
-def route_template(scope: Scope) -> str:
-    """The matched route's full path template, from the map the app keeps by route."""
+def route_template(scope: Scope, templates: dict[int, str]) -> str:
+    """The matched route's full path template, from the app's map of templates by route."""
     # Routing names the route of an API operation; for the app's own routes it
     # leaves only their endpoint (see app_route_templates).
     matched = scope.get("route") or scope.get("endpoint")
     if matched is None:
         return UNMATCHED
-    templates: dict[int, str] = scope["app"].state.route_templates
     return templates.get(id(matched), UNMATCHED)
 
 
@@ -85,9 +84,9 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 _series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
 
-def observe_request(scope: Scope, status: int, seconds: float) -> None:
+def observe_request(scope: Scope, status: int, seconds: float, templates: dict[int, str]) -> None:
     method = scope["method"] if scope["method"] in METHODS else "other"
-    key = (method, route_template(scope), status)
+    key = (method, route_template(scope, templates), status)
     series = _series.get(key)
     if series is None:
         route = key[1]

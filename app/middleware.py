@@ -31,8 +31,10 @@ class RequestContextMiddleware:
     Pure ASGI so it costs microseconds; it wraps every route, the ceiling included.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, route_templates: dict[int, str]) -> None:
         self.app = app
+        # Metrics label requests by template; see app.metrics.route_template.
+        self.route_templates = route_templates
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,7 +75,7 @@ class RequestContextMiddleware:
         finally:
             IN_FLIGHT.dec()
             seconds = time.perf_counter() - started
-            observe_request(scope, status, seconds)
+            observe_request(scope, status, seconds, self.route_templates)
             _log_request(scope, status, seconds, request_id)
 
 
@@ -230,9 +232,7 @@ async def _send_with_etag(scope: Scope, send: Send, start: Message, body: bytes)
     headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
     headers.append((b"etag", etag.encode()))
     if_none_match = dict(scope["headers"]).get(b"if-none-match")
-    if if_none_match is not None and etag_matches(
-        if_none_match.decode("latin-1"), etag, weak=True
-    ):
+    if if_none_match is not None and etag_matches(if_none_match.decode("latin-1"), etag, weak=True):
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         return

@@ -85,13 +85,15 @@ def after_keyset(
     return left < right if descending else left > right
 
 
-def next_link(request: Request, next_cursor: str | None) -> dict[str, str]:
+def next_link(
+    request: Request, next_cursor: str | None, public_base_url: str | None
+) -> dict[str, str]:
+    """The Link header to the next page, on the public origin when one is configured."""
     if next_cursor is None:
         return {}
     url = request.url.include_query_params(cursor=next_cursor)
-    base: str | None = request.app.state.settings.public_base_url
-    if base is not None:
-        url = url.replace(**_origin_parts(base))
+    if public_base_url is not None:
+        url = url.replace(**_origin_parts(public_base_url))
     return {"Link": f'<{url}>; rel="next"'}
 
 

@@ -5,12 +5,14 @@ never see each other's rows. Where PostgreSQL is unreachable the PostgreSQL
 half is skipped with the reason, except under CI=true, where that fails.
 """
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import psycopg
@@ -21,6 +23,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from app.config import Settings
+from app.container import Services, attach_services, services_of
 from app.db import create_db_engine
 from app.main import create_app
 from app.migrate import downgrade, upgrade
@@ -132,13 +135,12 @@ def app(database_url: str, clock: Clock) -> Iterator[FastAPI]:
     )
     application = create_app(settings, clock=clock)
     yield application
-    application.state.read_executor.shutdown()
-    application.state.engine.dispose()
+    services_of(application).close()
 
 
 @pytest.fixture
 def engine(app: FastAPI, clock: Clock) -> Iterator[Engine]:
-    engine: Engine = app.state.engine
+    engine = services_of(app).engine
     yield engine
     clock.pinned = None
     with engine.begin() as connection:
@@ -155,3 +157,17 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def client(app: FastAPI, engine: Engine) -> TestClient:
     return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def replace_services(app: FastAPI) -> Iterator[Callable[..., Services]]:
+    """Swap some of the shared app's services for one test: `replace_services(rankings=...)`."""
+    original = services_of(app)
+
+    def replace(**changes: Any) -> Services:
+        replaced = dataclasses.replace(original, **changes)
+        attach_services(app, replaced)
+        return replaced
+
+    yield replace
+    attach_services(app, original)

@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import Settings
+from app.container import services_of
 from app.documents.refs import RefKind
 from app.documents.store import rebuild_all, refresh_embedding
 from app.models import Person
@@ -68,9 +70,9 @@ def test_every_public_get_has_a_strong_etag_and_answers_304(
 
 
 def test_every_public_get_carries_cache_control_and_surrogate_key(
-    client: TestClient, session: Session
+    client: TestClient, session: Session, app: FastAPI
 ) -> None:
-    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    settings = services_of(app).settings
     for url in _every_public_url(session):
         response = client.get(url)
         directives = {d.strip() for d in response.headers["cache-control"].split(",")}

@@ -22,8 +22,7 @@ from app.articles.schemas import (
 from app.articles.writes import article_references, write_article
 from app.auth.dependencies import Principal, Publisher, Reader, Writer
 from app.auth.scopes import Scope
-from app.clock import Now
-from app.db import SessionDep, WriteSessionDep
+from app.container import Now, SessionDep, WriteSessionDep, services
 from app.documents.render import RenderTarget, render_articles
 from app.editing.preconditions import IfMatch
 from app.editing.references import check_references
@@ -232,7 +231,9 @@ def list_revisions(
         statement = statement.where(col(ArticleRevision.number) < before)
     page, next_cursor = split_page(session.exec(statement).all(), limit, lambda r: (r.number,))
     items = [RevisionSummary.model_validate(r, from_attributes=True) for r in page]
-    return page_response(request, items, next_cursor, surrogate_keys=[])
+    return page_response(
+        request, services(request).public_headers, items, next_cursor, surrogate_keys=[]
+    )
 
 
 @router.get(

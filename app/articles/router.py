@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
+from app.articles.responses import summary_page_response
 from app.articles.schemas import ArticleDocument, ArticlePage
 from app.articles.service import ArticleFilters, find_articles, related_articles
-from app.clock import Now
-from app.db import read_in_thread
+from app.container import Now, read_in_thread, services
 from app.documents import queries
+from app.documents.refs import surrogate_key
 from app.errors import NotFound
 from app.http import (
     VISIBLE_ARTICLES_ONLY,
@@ -60,23 +60,27 @@ async def list_articles(
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    def read(session: Session) -> Response:
-        filters = ArticleFilters(
-            author=author,
-            person=person,
-            tag=tag,
-            type=type,
-            published_after=published_after,
-            published_before=published_before,
-        )
-        return find_articles(request, session, now=now, filters=filters, limit=limit, cursor=cursor)
-
-    return await read_in_thread(request, read)
+    filters = ArticleFilters(
+        author=author,
+        person=person,
+        tag=tag,
+        type=type,
+        published_after=published_after,
+        published_before=published_before,
+    )
+    page = await read_in_thread(
+        request,
+        lambda session: find_articles(
+            session, now=now, filters=filters, limit=limit, cursor=cursor
+        ),
+    )
+    return summary_page_response(request, page, surrogate_keys=("articles",))
 
 
 async def get_article(request: Request, slug: SlugPath) -> Response:
-    now = request.app.state.clock()
-    stored = await request.app.state.documents.by_slug(slug, now)
+    app_services = services(request)
+    now = app_services.clock()
+    stored = await app_services.documents.by_slug(slug, now)
     if stored is None:
         current = await read_in_thread(
             request, lambda session: queries.redirected_slug(session, slug, now)
@@ -85,7 +89,11 @@ async def get_article(request: Request, slug: SlugPath) -> Response:
             raise NotFound(f"No published article has the slug {slug!r}.")
         return RedirectResponse(f"/v1/articles/{current}", status_code=301)
     return public_response(
-        request, stored.document, etag=stored.etag, surrogate_keys=stored.surrogate_keys
+        request,
+        app_services.public_headers,
+        stored.document,
+        etag=stored.etag,
+        surrogate_keys=stored.surrogate_keys,
     )
 
 
@@ -131,7 +139,12 @@ async def list_related_articles(
     slug: SlugPath,
     limit: Annotated[int, Query(ge=1, le=MAX_RELATED)] = 5,
 ) -> Response:
-    def read(session: Session) -> Response:
-        return related_articles(request, session, now=now, slug=slug, limit=limit)
-
-    return await read_in_thread(request, read)
+    related = await read_in_thread(
+        request,
+        lambda session: related_articles(session, now=now, slug=slug, limit=limit),
+    )
+    return summary_page_response(
+        request,
+        related.page,
+        surrogate_keys=("articles", surrogate_key("article", related.article_id)),
+    )

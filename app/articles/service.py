@@ -1,20 +1,19 @@
 """Public article lists: filters, cursors and related articles."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col
-from starlette.requests import Request
-from starlette.responses import Response
 
 from app.documents import queries
-from app.documents.queries import PA
-from app.documents.refs import RefKind, surrogate_key
-from app.documents.responses import summary_page_response
+from app.documents.queries import PA, SummaryRow
+from app.documents.refs import RefKind
 from app.errors import NotFound
 from app.models.enums import ArticleType
-from app.pagination import decode_cursor
+from app.pagination import decode_cursor, split_page
 
 ARTICLE_CURSOR = (datetime, int)
 
@@ -52,16 +51,24 @@ def _conditions(
     return conditions
 
 
+class SummaryPage(NamedTuple):
+    rows: Sequence[SummaryRow]
+    next_cursor: str | None
+
+
+class RelatedArticles(NamedTuple):
+    article_id: int
+    page: SummaryPage
+
+
 def find_articles(
-    request: Request,
     session: Session,
     *,
     now: datetime,
     filters: ArticleFilters,
     limit: int,
     cursor: str | None,
-    surrogate_keys: tuple[str, ...] = ("articles",),
-) -> Response:
+) -> SummaryPage:
     after = decode_cursor(cursor, ARTICLE_CURSOR) if cursor is not None else None
     conditions = _conditions(session, filters, now)
     rows = (
@@ -71,19 +78,16 @@ def find_articles(
             session, now=now, conditions=conditions, after=after, limit=limit + 1
         )
     )
-    return summary_page_response(request, rows, limit=limit, surrogate_keys=surrogate_keys)
+    return _split(rows, limit)
 
 
-def related_articles(
-    request: Request, session: Session, *, now: datetime, slug: str, limit: int
-) -> Response:
+def related_articles(session: Session, *, now: datetime, slug: str, limit: int) -> RelatedArticles:
     article_id = queries.article_id_by_slug(session, slug, now)
     if article_id is None:
         raise NotFound(f"No published article has the slug {slug!r}.")
     rows = queries.related_summaries(session, article_id, now=now, limit=limit)
-    return summary_page_response(
-        request,
-        rows,
-        limit=limit,
-        surrogate_keys=("articles", surrogate_key("article", article_id)),
-    )
+    return RelatedArticles(article_id, _split(rows, limit))
+
+
+def _split(rows: Sequence[SummaryRow], limit: int) -> SummaryPage:
+    return SummaryPage(*split_page(rows, limit, lambda row: (row.published_at, row.article_id)))

@@ -6,7 +6,7 @@ from app.auth import service
 from app.auth.dependencies import Admin
 from app.auth.schemas import TokenCreate, TokenCreated, TokenPublic
 from app.auth.scopes import Scope
-from app.db import SessionDep, WriteSessionDep
+from app.container import SessionDep, WriteSessionDep
 from app.editing.resource import IdentPath
 from app.editing.responses import ManagementRoute, manage_description, manage_responses
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.auth.dependencies import PRINCIPAL_STATE, authenticate, authorize, bearer
-from app.db import read_in_thread
+from app.container import read_in_thread
 from app.params import Handler, StrictQueryRoute
 
 

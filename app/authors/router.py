@@ -4,10 +4,10 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app.articles.responses import owned_articles_response
 from app.articles.schemas import ArticlePage
-from app.articles.service import ArticleFilters, find_articles
-from app.clock import Now
-from app.db import read_in_thread
+from app.articles.service import ArticleFilters
+from app.container import Now, read_in_thread, services
 from app.documents.refs import surrogate_key
 from app.http import (
     VISIBLE_ARTICLES_ONLY,
@@ -53,7 +53,9 @@ async def list_authors(
     def read(session: Session) -> Response:
         items, next_cursor = service.authors_page(session, now=now, limit=limit, cursor=cursor)
         keys = ["authors", *(surrogate_key("person", a.id) for a in items)]
-        return page_response(request, items, next_cursor, surrogate_keys=keys)
+        return page_response(
+            request, services(request).public_headers, items, next_cursor, surrogate_keys=keys
+        )
 
     return await read_in_thread(request, read)
 
@@ -74,7 +76,12 @@ async def list_authors(
 async def get_author(request: Request, now: Now, author_id: AuthorId) -> Response:
     def read(session: Session) -> Response:
         card = service.author(session, author_id, now)
-        return model_response(request, card, surrogate_keys=[surrogate_key("person", author_id)])
+        return model_response(
+            request,
+            services(request).public_headers,
+            card,
+            surrogate_keys=[surrogate_key("person", author_id)],
+        )
 
     return await read_in_thread(request, read)
 
@@ -98,16 +105,13 @@ async def list_author_articles(
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    def read(session: Session) -> Response:
-        service.author(session, author_id, now)
-        return find_articles(
-            request,
-            session,
-            now=now,
-            filters=ArticleFilters(author=author_id),
-            limit=limit,
-            cursor=cursor,
-            surrogate_keys=("articles", surrogate_key("person", author_id)),
-        )
-
-    return await read_in_thread(request, read)
+    return await owned_articles_response(
+        request,
+        now=now,
+        owner_key=lambda session: surrogate_key(
+            "person", service.author(session, author_id, now).id
+        ),
+        filters=ArticleFilters(author=author_id),
+        limit=limit,
+        cursor=cursor,
+    )

@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from app.auth.dependencies import Principal, Reader, Writer
 from app.auth.scopes import Scope
-from app.db import SessionDep, WriteSessionDep
+from app.container import SessionDep, WriteSessionDep, services
 from app.documents.refs import RefKind
 from app.documents.store import refresh_embedding
 from app.editing import idempotency
@@ -94,7 +94,7 @@ class Resource(Generic[RowT, CreateT, RecordT]):
         self, request: Request, session: Session, row: RowT, content: CreateT | None = None
     ) -> RecordT:
         content = content or self.content(session, row)
-        now = request.app.state.clock()
+        now = services(request).clock()
         extra = self.record_extra(session, row, now) if self.record_extra else {}
         return self.record_schema.model_validate({**content.model_dump(), **_meta(row), **extra})
 
@@ -193,7 +193,9 @@ def add_crud_routes(router: APIRouter, r: Resource[Any, Any, Any], *, tag: str) 
         rows = session.exec(statement).all()
         page, next_cursor = split_page(rows, limit, lambda row: (_id(row),))
         items = [r.record(request, session, row) for row in page]
-        return page_response(request, items, next_cursor, surrogate_keys=[])
+        return page_response(
+            request, services(request).public_headers, items, next_cursor, surrogate_keys=[]
+        )
 
     def read(
         request: Request, session: SessionDep, _principal: Reader, ident: IdentPath

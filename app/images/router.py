@@ -4,8 +4,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.clock import Now
-from app.db import read_in_thread
+from app.container import Now, read_in_thread, services
 from app.documents import queries
 from app.documents.graph import Builder, Graph
 from app.documents.refs import RefKind, surrogate_key
@@ -43,6 +42,11 @@ async def get_image(
         graph = Graph(session)
         graph.load_images([image_id])
         image = Builder(graph).image(image_id)
-        return model_response(request, image, surrogate_keys=[surrogate_key("image", image_id)])
+        return model_response(
+            request,
+            services(request).public_headers,
+            image,
+            surrogate_keys=[surrogate_key("image", image_id)],
+        )
 
     return await read_in_thread(request, read)

@@ -4,8 +4,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from app.config import Settings
-from app.db import EngineDep
+from app.container import EngineDep, services
 from app.errors import AppError, NotFound, problem_responses
 from app.metrics import MEDIA_TYPE, exposition
 from app.params import StrictQueryRoute
@@ -69,7 +68,7 @@ def readyz(engine: EngineDep) -> Health:
     },
 )
 def metrics(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
+    settings = services(request).settings
     if not settings.metrics_enabled:
         raise NotFound("Metrics are turned off.")
     return Response(

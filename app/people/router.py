@@ -4,10 +4,10 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app.articles.responses import owned_articles_response
 from app.articles.schemas import ArticlePage
-from app.articles.service import ArticleFilters, find_articles
-from app.clock import Now
-from app.db import read_in_thread
+from app.articles.service import ArticleFilters
+from app.container import Now, read_in_thread, services
 from app.documents.refs import surrogate_key
 from app.http import (
     VISIBLE_ARTICLES_ONLY,
@@ -46,7 +46,12 @@ PersonId = Annotated[Id, Path(description="The person's or organization's id.", 
 async def get_person(request: Request, now: Now, person_id: PersonId) -> Response:
     def read(session: Session) -> Response:
         card = service.visible_person(session, person_id, now)
-        return model_response(request, card, surrogate_keys=[surrogate_key("person", person_id)])
+        return model_response(
+            request,
+            services(request).public_headers,
+            card,
+            surrogate_keys=[surrogate_key("person", person_id)],
+        )
 
     return await read_in_thread(request, read)
 
@@ -80,7 +85,9 @@ async def list_person_quotes(
             surrogate_key("person", person_id),
             *(surrogate_key("quote", q.id) for q in items),
         ]
-        return page_response(request, items, next_cursor, surrogate_keys=keys)
+        return page_response(
+            request, services(request).public_headers, items, next_cursor, surrogate_keys=keys
+        )
 
     return await read_in_thread(request, read)
 
@@ -105,16 +112,13 @@ async def list_person_articles(
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    def read(session: Session) -> Response:
-        service.visible_person(session, person_id, now)
-        return find_articles(
-            request,
-            session,
-            now=now,
-            filters=ArticleFilters(person=person_id),
-            limit=limit,
-            cursor=cursor,
-            surrogate_keys=("articles", surrogate_key("person", person_id)),
-        )
-
-    return await read_in_thread(request, read)
+    return await owned_articles_response(
+        request,
+        now=now,
+        owner_key=lambda session: surrogate_key(
+            "person", service.visible_person(session, person_id, now).id
+        ),
+        filters=ArticleFilters(person=person_id),
+        limit=limit,
+        cursor=cursor,
+    )

@@ -7,23 +7,25 @@ the place for global limits.
 """
 
 import math
-import time
 from collections import Counter
+
+from app.clock import Clock
 
 WINDOW_SECONDS = 60
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, clock: Clock) -> None:
         self.per_minute = per_minute
+        self._clock = clock
         self._window = -1
         self._counts: Counter[str] = Counter()
 
-    def retry_after(self, client: str, now: float | None = None) -> int | None:
+    def retry_after(self, client: str) -> int | None:
         """None when the client may go ahead, else the seconds until it may."""
         if self.per_minute == 0:
             return None
-        now = time.time() if now is None else now
+        now = self._clock().timestamp()
         window = int(now // WINDOW_SECONDS)
         if window != self._window:
             self._window, self._counts = window, Counter()

@@ -13,8 +13,7 @@ from app.articles.router import SlugPath
 from app.auth.dependencies import AnalyticsWriter
 from app.auth.routes import AuthenticatedRoute
 from app.auth.scopes import Scope, token_needed
-from app.config import Settings
-from app.db import WriteSessionDep, read_in_thread
+from app.container import WriteSessionDep, read_in_thread, services
 from app.documents import queries
 from app.errors import InvalidContent, NotFound, TooManyRequests, problem_responses
 from app.http import (
@@ -34,6 +33,7 @@ from app.popularity.ranking import (
     KeptRanking,
     PageKey,
     PopularPageBytes,
+    RankingCache,
     RankingKey,
 )
 from app.popularity.schemas import PopularPage, ViewBatch, ViewBatchResult
@@ -46,8 +46,9 @@ router = APIRouter(route_class=AuthenticatedRoute, tags=["popularity"])
 
 
 async def record_view(request: Request, slug: SlugPath) -> Response:
+    app_services = services(request)
     client = request.client.host if request.client else "unknown"
-    retry_after = request.app.state.rate_limiter.retry_after(client)
+    retry_after = app_services.rate_limiter.retry_after(client)
     if retry_after is not None:
         raise TooManyRequests(
             "Too many page views from this client; try again later.",
@@ -59,15 +60,15 @@ async def record_view(request: Request, slug: SlugPath) -> Response:
             f"A beacon body is at most {service.MAX_BEACON_BYTES} bytes.",
         )
     beacon = service.parse_beacon(body)
-    now = request.app.state.clock()
-    article_id = await request.app.state.documents.article_id(slug, now)
+    now = app_services.clock()
+    article_id = await app_services.documents.article_id(slug, now)
     if article_id is None:
         raise NotFound(f"No published article has the slug {slug!r}.")
     if is_bot(request.headers.get("user-agent")):
         PAGE_VIEWS.labels("bot").inc()
     else:
         visitor = visitor_hash(beacon.visitor_id) if beacon.visitor_id else None
-        counted = await request.app.state.views.record(article_id, visitor, now)
+        counted = await app_services.views.record(article_id, visitor, now)
         PAGE_VIEWS.labels("counted" if counted else "repeat").inc()
     return Response(status_code=202)
 
@@ -116,12 +117,12 @@ router.add_api_route(
 def import_views(
     request: Request, session: WriteSessionDep, _principal: AnalyticsWriter, batch: ViewBatch
 ) -> ViewBatchResult:
-    settings: Settings = request.app.state.settings
+    app_services = services(request)
     result = service.import_views(
         session,
         batch,
-        now=request.app.state.clock(),
-        retention=timedelta(days=settings.view_retention_days),
+        now=app_services.clock(),
+        retention=timedelta(days=app_services.settings.view_retention_days),
     )
     session.commit()
     IMPORTED_VIEWS.inc(result.views)
@@ -149,21 +150,24 @@ async def list_popular(
     type: Annotated[ArticleType | None, Query(description="Only this article type.")] = None,
     tag: Annotated[Slug | None, Query(description="Only articles with this tag slug.")] = None,
 ) -> Response:
-    state = request.app.state
-    now = state.clock()
+    app_services = services(request)
+    now = app_services.clock()
     key = PageKey(window=window, type=type.value if type else None, tag=tag, limit=limit)
-    page = state.popular_pages.get(key)
+    page = app_services.popular_pages.get(key)
     # A kept page is served only while every article on it is visible and unchanged.
     if page is None or (
-        await state.documents.visible_etags(list(page.article_etags), now) != page.article_etags
+        await app_services.documents.visible_etags(list(page.article_etags), now)
+        != page.article_etags
     ):
+        rankings = app_services.rankings
         page = await read_in_thread(
-            request, lambda session: _build_page(request, session, key, now)
+            request, lambda session: _build_page(session, rankings, key, now)
         )
-        state.popular_pages.put(key, page)
-    ttl = int(state.settings.popular_cache_seconds)
+        app_services.popular_pages.put(key, page)
+    ttl = int(app_services.settings.popular_cache_seconds)
     return public_response(
         request,
+        app_services.public_headers,
         page.body,
         etag=page.etag,
         surrogate_keys="popular",
@@ -172,16 +176,14 @@ async def list_popular(
 
 
 def _build_page(
-    request: Request, session: Session, key: PageKey, now: datetime
+    session: Session, rankings: RankingCache, key: PageKey, now: datetime
 ) -> PopularPageBytes:
     tag_id = queries.tag_id(session, key.tag) if key.tag is not None else None
     # An unknown tag filters everything out, as it does on /v1/articles.
     ranked_at, ranking = (
         KeptRanking(time.monotonic(), [])
         if key.tag is not None and tag_id is None
-        else request.app.state.rankings.get(
-            RankingKey(window=key.window, type=key.type, tag_id=tag_id), now
-        )
+        else rankings.get(RankingKey(window=key.window, type=key.type, tag_id=tag_id), now)
     )
     summaries = queries.summaries_by_id(session, [a for a, _ in ranking], now)
     shown = [(a, v) for a, v in ranking if a in summaries][: key.limit]

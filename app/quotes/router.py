@@ -4,8 +4,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.clock import Now
-from app.db import read_in_thread
+from app.container import Now, read_in_thread, services
 from app.documents.refs import surrogate_key
 from app.http import model_response, page_response, public_description, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
@@ -41,7 +40,9 @@ async def list_quotes(
             session, now=now, speaker=speaker, limit=limit, cursor=cursor
         )
         keys = ["quotes", *(surrogate_key("quote", q.id) for q in items)]
-        return page_response(request, items, next_cursor, surrogate_keys=keys)
+        return page_response(
+            request, services(request).public_headers, items, next_cursor, surrogate_keys=keys
+        )
 
     return await read_in_thread(request, read)
 
@@ -67,6 +68,6 @@ async def get_quote(
     def read(session: Session) -> Response:
         quote = service.visible_quote(session, quote_id, now)
         keys = [surrogate_key("quote", quote_id), surrogate_key("person", quote.speaker.id)]
-        return model_response(request, quote, surrogate_keys=keys)
+        return model_response(request, services(request).public_headers, quote, surrogate_keys=keys)
 
     return await read_in_thread(request, read)

@@ -4,10 +4,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app.articles.responses import owned_articles_response
 from app.articles.schemas import ArticlePage
-from app.articles.service import ArticleFilters, find_articles
-from app.clock import Now
-from app.db import read_in_thread
+from app.articles.service import ArticleFilters
+from app.container import Now, read_in_thread, services
 from app.documents.refs import surrogate_key
 from app.http import VISIBLE_ARTICLES_ONLY, page_response, public_description, read_responses
 from app.models.enums import TagKind
@@ -45,7 +45,9 @@ async def list_tags(
             session, now=now, kind=kind, limit=limit, cursor=cursor
         )
         keys = ["tags", *(surrogate_key("tag", t.id) for t in items)]
-        return page_response(request, items, next_cursor, surrogate_keys=keys)
+        return page_response(
+            request, services(request).public_headers, items, next_cursor, surrogate_keys=keys
+        )
 
     return await read_in_thread(request, read)
 
@@ -69,16 +71,11 @@ async def list_tag_articles(
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    def read(session: Session) -> Response:
-        tag_id = service.visible_tag_id(session, slug, now)
-        return find_articles(
-            request,
-            session,
-            now=now,
-            filters=ArticleFilters(tag=slug),
-            limit=limit,
-            cursor=cursor,
-            surrogate_keys=("articles", surrogate_key("tag", tag_id)),
-        )
-
-    return await read_in_thread(request, read)
+    return await owned_articles_response(
+        request,
+        now=now,
+        owner_key=lambda session: surrogate_key("tag", service.visible_tag_id(session, slug, now)),
+        filters=ArticleFilters(tag=slug),
+        limit=limit,
+        cursor=cursor,
+    )

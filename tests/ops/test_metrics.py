@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
+from app.container import services_of
 from app.db import create_db_engine
 from app.migrate import upgrade
 from tests import factories
@@ -207,6 +208,6 @@ def test_imported_views_are_counted(client: TestClient, session: Session) -> Non
 def test_metrics_can_be_turned_off(
     client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app.state.settings, "metrics_enabled", False)
+    monkeypatch.setattr(services_of(app).settings, "metrics_enabled", False)
 
     problem(client.get("/metrics"), 404)

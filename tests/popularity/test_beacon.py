@@ -1,7 +1,6 @@
 """POST /v1/articles/{slug}/views: one page view, counted once, of published articles only."""
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -10,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.container import Services
 from app.popularity.ratelimit import RateLimiter
 from tests import factories
 from tests.conftest import Clock, own_app_client
@@ -264,18 +264,20 @@ def test_a_bot_with_a_visitor_id_does_not_use_up_the_visitor(
     assert views_of(client, article.id) == 1
 
 
+def pin_to_a_fresh_minute(clock: Clock) -> None:
+    """Keep all of a test's beacons in one one-minute window of the limit.
+
+    The start of the next minute, so what was published a moment ago is visible.
+    """
+    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    clock.pinned = start + timedelta(seconds=1)
+
+
 @pytest.fixture
-def limited(app: FastAPI) -> Iterator[None]:
+def limited(clock: Clock, replace_services: Callable[..., Services]) -> None:
     """The shared app with a beacon limit of LIMIT per client per minute, for one test."""
-    previous = app.state.rate_limiter
-    app.state.rate_limiter = RateLimiter(LIMIT)
-    # Keep all of a test's beacons in one one-minute window.
-    if time.time() % 60 > 55:
-        time.sleep(60 - time.time() % 60 + 0.1)
-    try:
-        yield
-    finally:
-        app.state.rate_limiter = previous
+    replace_services(rate_limiter=RateLimiter(LIMIT, clock))
+    pin_to_a_fresh_minute(clock)
 
 
 @pytest.mark.usefixtures("limited")
@@ -306,7 +308,7 @@ def test_the_limit_is_per_client(client: TestClient, session: Session, app: Fast
 
 
 def test_a_separately_configured_app_limits_beacons(
-    database_url: str, client: TestClient, session: Session
+    database_url: str, client: TestClient, session: Session, clock: Clock
 ) -> None:
     from app.config import Settings
 
@@ -317,9 +319,8 @@ def test_a_separately_configured_app_limits_beacons(
         views_per_minute_per_client=LIMIT,
         popular_cache_seconds=0,
     )
-    with own_app_client(settings) as own:
-        if time.time() % 60 > 55:
-            time.sleep(60 - time.time() % 60 + 0.1)
+    pin_to_a_fresh_minute(clock)
+    with own_app_client(settings, clock=clock) as own:
         statuses = [beacon(own, article.slug).status_code for _ in range(LIMIT + 2)]
         assert statuses == [202] * LIMIT + [429, 429]
         assert stored_views(session, article.id) == LIMIT

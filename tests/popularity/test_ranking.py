@@ -12,17 +12,18 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.articles.publishing import withdraw
+from app.container import Services
 from app.models import Article
 from app.models.enums import ArticleStatus
 from app.popularity.counts import add_views
@@ -491,18 +492,18 @@ def test_the_compact_views_command(client: TestClient, session: Session, databas
 
 
 @pytest.fixture
-def cached(app: FastAPI) -> Iterator[FastAPI]:
-    """The shared app with rankings cached for a minute, for one test."""
-    previous = app.state.rankings
-    app.state.rankings = RankingCache(app.state.engine, ttl_seconds=60)
-    try:
-        yield app
-    finally:
-        app.state.rankings = previous
+def cached(engine: Engine, replace_services: Callable[..., Services]) -> Callable[[float], None]:
+    """The shared app with rankings cached for a minute, for one test; call it for another ttl."""
+
+    def cache_rankings(ttl_seconds: float) -> None:
+        replace_services(rankings=RankingCache(engine, ttl_seconds=ttl_seconds))
+
+    cache_rankings(60)
+    return cache_rankings
 
 
 def test_a_cached_ranking_is_served_within_its_ttl(
-    client: TestClient, session: Session, cached: FastAPI
+    client: TestClient, session: Session, cached: Callable[[float], None]
 ) -> None:
     first = factories.article(session)
     second = factories.article(session)
@@ -523,14 +524,14 @@ def test_a_cached_ranking_is_served_within_its_ttl(
     assert ranking(client) == [(second.id, 2), (third.id, 1)]
     assert ranking(client, limit=1) == [(second.id, 2)]
     # The uncached answer agrees that the views were counted.
-    cached.state.rankings = RankingCache(cached.state.engine, ttl_seconds=0)
+    cached(0)
     assert ranking(client) == [(third.id, 6), (second.id, 2)]
 
 
 def test_a_stale_ranking_is_refreshed(
-    client: TestClient, session: Session, cached: FastAPI
+    client: TestClient, session: Session, cached: Callable[[float], None]
 ) -> None:
-    cached.state.rankings = RankingCache(cached.state.engine, ttl_seconds=0.2)
+    cached(0.2)
     article = factories.article(session)
     assert beacon(client, article.slug).status_code == 202
     assert ranking(client) == [(article.id, 1)]
