@@ -29,8 +29,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.articles.schemas import ArticleCreate, ArticleDocument, ArticleSummary
 from app.db import create_db_engine
+from app.documents.articles import ArticleCreate, ArticleDocument, ArticleSummary
 from app.documents.render import article_links
 from app.http import etag_for
 from app.migrate import head_revision, upgrade

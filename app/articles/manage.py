@@ -10,8 +10,6 @@ from starlette.responses import Response
 
 from app.articles import publishing
 from app.articles.schemas import (
-    ArticleCreate,
-    ArticleDocument,
     ArticleRecord,
     ArticleRecordPage,
     PublishRequest,
@@ -23,6 +21,7 @@ from app.articles.writes import article_references, write_article
 from app.auth.dependencies import Principal, Publisher, Reader, Writer
 from app.auth.scopes import Scope
 from app.container import Now, SessionDep, WriteSessionDep, services
+from app.documents.articles import ArticleCreate, ArticleDocument
 from app.documents.render import RenderTarget, render_articles
 from app.editing.preconditions import IfMatch
 from app.editing.references import check_references

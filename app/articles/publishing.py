@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app.articles.schemas import ArticleCreate
 from app.articles.writes import add_revision
+from app.documents.articles import ArticleCreate
 from app.documents.store import refresh_articles
 from app.errors import Conflict, NotFound
 from app.models import Article, ArticleRevision, ArticleSlugRedirect, PublishedArticle

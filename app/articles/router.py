@@ -6,10 +6,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.articles.responses import summary_page_response
-from app.articles.schemas import ArticleDocument, ArticlePage
+from app.articles.schemas import ArticlePage
 from app.articles.service import ArticleFilters, find_articles, related_articles
 from app.container import Now, read_in_thread, services
 from app.documents import queries
+from app.documents.articles import ArticleDocument
 from app.documents.refs import surrogate_key
 from app.errors import NotFound
 from app.http import (

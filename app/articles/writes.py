@@ -5,8 +5,8 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, SQLModel, col, select
 
-from app.articles.blocks import ImageBlock, QuoteBlock
-from app.articles.schemas import ArticleCreate
+from app.documents.articles import ArticleCreate
+from app.documents.blocks import ImageBlock, QuoteBlock
 from app.editing.references import Reference
 from app.editing.rows import save_fields
 from app.errors import Conflict

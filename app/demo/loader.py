@@ -8,8 +8,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.articles.publishing import publish
-from app.articles.schemas import ArticleCreate
 from app.articles.writes import write_article
+from app.documents.articles import ArticleCreate
 from app.images.schemas import ImageCreate
 from app.images.service import write_image
 from app.models import Article, Person

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from app.documents.bio import bio_line
+from app.documents.images import DepictedPerson, ImagePublic, PlacedImage
+from app.documents.people import AffiliationPublic, Link, PersonPublic, PersonRef
+from app.documents.quotes import QuotePublic
 from app.documents.refs import RefKind
-from app.images.schemas import DepictedPerson, ImagePublic, PlacedImage
 from app.models import Affiliation, Image, ImageDepiction, Person, Quote
-from app.people.bio import bio_line
-from app.people.schemas import AffiliationPublic, Link, PersonPublic, PersonRef
-from app.quotes.schemas import QuotePublic
 
 
 @dataclass

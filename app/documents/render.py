@@ -12,15 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from app.articles.blocks import (
-    BodyBlock,
-    ImageBlock,
-    QuoteBlock,
-    ResolvedBlock,
-    ResolvedImageBlock,
-    ResolvedQuoteBlock,
-)
-from app.articles.schemas import (
+from app.documents.articles import (
     ArticleCreate,
     ArticleDocument,
     ArticleLinks,
@@ -29,11 +21,19 @@ from app.articles.schemas import (
     Mention,
     Thumbnail,
 )
+from app.documents.blocks import (
+    BodyBlock,
+    ImageBlock,
+    QuoteBlock,
+    ResolvedBlock,
+    ResolvedImageBlock,
+    ResolvedQuoteBlock,
+)
 from app.documents.graph import Builder, Graph
 from app.documents.refs import RefKind
+from app.documents.tags import TagRef
 from app.models import Tag
 from app.models.enums import DEFAULT_KICKERS
-from app.tags.schemas import TagRef
 
 
 @dataclass(frozen=True)

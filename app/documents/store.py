@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app.articles.schemas import ArticleCreate
+from app.documents.articles import ArticleCreate
 from app.documents.refs import RefKind, surrogate_key
 from app.documents.render import RenderedArticle, RenderTarget, render_articles
 from app.http import etag_for

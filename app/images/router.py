@@ -7,10 +7,10 @@ from sqlmodel import Session
 from app.container import Now, read_in_thread, services
 from app.documents import queries
 from app.documents.graph import Builder, Graph
+from app.documents.images import ImagePublic
 from app.documents.refs import RefKind, surrogate_key
 from app.errors import NotFound
 from app.http import model_response, public_description, read_responses
-from app.images.schemas import ImagePublic
 from app.params import StrictQueryRoute
 from app.types import Id
 

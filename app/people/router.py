@@ -8,6 +8,7 @@ from app.articles.responses import owned_articles_response
 from app.articles.schemas import ArticlePage
 from app.articles.service import ArticleFilters
 from app.container import Now, read_in_thread, services
+from app.documents.people import PersonPublic
 from app.documents.refs import surrogate_key
 from app.http import (
     VISIBLE_ARTICLES_ONLY,
@@ -19,7 +20,6 @@ from app.http import (
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 from app.params import StrictQueryRoute
 from app.people import service
-from app.people.schemas import PersonPublic
 from app.quotes import service as quotes
 from app.quotes.schemas import QuotePage
 from app.types import Id

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.documents import queries
 from app.documents.graph import Builder, Graph
+from app.documents.people import PersonPublic
 from app.documents.refs import RefKind
 from app.editing.references import Reference
 from app.editing.rows import save_fields
@@ -15,7 +16,7 @@ from app.errors import NotFound
 from app.models import Affiliation, Person
 from app.models.enums import PersonKind
 from app.pagination import after_keyset, decode_cursor, split_page
-from app.people.schemas import AffiliationCreate, AuthorPublic, PersonCreate, PersonPublic
+from app.people.schemas import AffiliationCreate, AuthorPublic, PersonCreate
 
 AUTHOR_CURSOR = (str, int)
 _sort_key = func.coalesce(col(Person.sort_name), col(Person.name))

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, Strict
 
-from app.articles.schemas import ArticleSummary
+from app.documents.articles import ArticleSummary
 from app.pagination import Page
 from app.popularity.windows import Window
 from app.types import WRITE_CONFIG, IntegralNumber, Name, Slug, Timestamp

@@ -5,12 +5,13 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.container import Now, read_in_thread, services
+from app.documents.quotes import QuotePublic
 from app.documents.refs import surrogate_key
 from app.http import model_response, page_response, public_description, read_responses
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 from app.params import StrictQueryRoute
 from app.quotes import service
-from app.quotes.schemas import QuotePage, QuotePublic
+from app.quotes.schemas import QuotePage
 from app.types import Id
 
 router = APIRouter(route_class=StrictQueryRoute, prefix="/quotes", tags=["quotes"])

@@ -6,13 +6,14 @@ from sqlmodel import Session, col, select
 
 from app.documents import queries
 from app.documents.graph import Builder, Graph
+from app.documents.quotes import QuotePublic
 from app.documents.refs import RefKind
 from app.editing.references import Reference
 from app.editing.rows import save_fields
 from app.errors import NotFound
 from app.models import Quote
 from app.pagination import after_keyset, decode_cursor, split_page
-from app.quotes.schemas import QuoteCreate, QuotePublic
+from app.quotes.schemas import QuoteCreate
 
 QUOTE_CURSOR = (date, int)
 

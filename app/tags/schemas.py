@@ -1,33 +1,13 @@
-from pydantic import BaseModel, ConfigDict
-
+from app.documents.tags import TagBase, TagRef
 from app.editing.schemas import RecordMeta
-from app.models.enums import TagKind
 from app.pagination import Page
-from app.types import WRITE_CONFIG, Id, LongText, Name, Slug
-
-
-class TagBase(BaseModel):
-    slug: Slug
-    name: Name
-    kind: TagKind
+from app.types import WRITE_CONFIG, LongText
 
 
 class TagCreate(TagBase):
     model_config = WRITE_CONFIG
 
     description: LongText | None = None
-
-
-class TagRef(TagBase):
-    """A tag as embedded in an article."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"id": 3, "slug": "diplomacy", "name": "Diplomacy", "kind": "topic"}]
-        }
-    )
-
-    id: Id
 
 
 class TagPublic(TagRef):

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import nh3
 from pydantic import AfterValidator, BaseModel, Field
 
-from app.images.schemas import PlacedImage
-from app.quotes.schemas import QuotePublic
+from app.documents.images import PlacedImage
+from app.documents.quotes import QuotePublic
 from app.types import WRITE_CONFIG, HttpUrl, LongText, Name, Ref, ShortText
 
 INLINE_TAGS = frozenset({"a", "em", "strong", "i", "b", "br"})

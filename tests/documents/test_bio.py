@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from app.people.bio import bio_line, format_affiliation
+from app.documents.bio import bio_line, format_affiliation
 
 
 @dataclass(frozen=True)
