@@ -13,10 +13,6 @@ from app.http import etag_matches
 from app.params import Handler
 
 NO_STORE = "no-store"
-IF_MATCH_RULE = (
-    "Send `If-Match` with the record's current ETag; without it the answer is 428, "
-    "and a stale one gets 412 with the current ETag and changes nothing."
-)
 
 
 class ManagementRoute(AuthenticatedRoute):

@@ -1,21 +1,171 @@
+"""Managing images, their credits and who they show, under /v1/manage/images."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.auth.dependencies import Reader, Writer
+from app.auth.scopes import Scope
+from app.container import SessionDep, WriteSessionDep
 from app.documents.refs import RefKind
-from app.editing.resource import Phrases, Resource
+from app.editing import crud, descriptions
+from app.editing.idempotency import IdempotencyKey
+from app.editing.merge_patch import MergePatch
+from app.editing.preconditions import IfMatch
+from app.editing.resource import IdentPath, Resource
+from app.editing.responses import ManagementRoute, manage_description, manage_responses
 from app.images.schemas import ImageCreate, ImageRecord, ImageRecordPage
-from app.images.service import image_content, image_references, write_image
+from app.images.service import image_contents, image_references, write_image
 from app.models import Image
+from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 
 images = Resource(
     kind="image",
-    singular="Image",
-    plural="Images",
-    path="/images",
-    phrases=Phrases(one="an image", many="images"),
     row=Image,
     create_schema=ImageCreate,
     record_schema=ImageRecord,
-    page_schema=ImageRecordPage,
     references=image_references,
     write=write_image,
-    content=image_content,
+    contents=image_contents,
     ref_kind=RefKind.image,
 )
+
+router = APIRouter(route_class=ManagementRoute, prefix="/images", tags=["manage: images"])
+
+
+@router.post(
+    "",
+    operation_id="createImage",
+    summary="Create an image",
+    description=manage_description(
+        "Creates an image and returns its record (201) with its ETag and Location.",
+        descriptions.SHOWN_ONCE_PUBLISHED,
+        descriptions.IDEMPOTENT_CREATE,
+        scope=Scope.content_write,
+    ),
+    status_code=201,
+    response_model=ImageRecord,
+    responses=manage_responses(409, 413, 422),
+)
+def create_image(
+    request: Request,
+    session: WriteSessionDep,
+    principal: Writer,
+    data: ImageCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    return crud.create_record(
+        request, session, images, data, principal=principal, idempotency_key=idempotency_key
+    )
+
+
+@router.get(
+    "",
+    operation_id="listManagedImages",
+    summary="List all images, newest first",
+    description=manage_description(
+        "All images as editors see them, whether or not readers can, "
+        "newest first and paged by cursor.",
+        scope=Scope.content_read,
+    ),
+    response_model=ImageRecordPage,
+    responses=manage_responses(400, 422),
+)
+def list_images(
+    request: Request,
+    session: SessionDep,
+    _principal: Reader,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> Response:
+    return crud.list_records(request, session, images, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/{ident}",
+    operation_id="getManagedImage",
+    summary="Get an image as editors see it",
+    description=manage_description(
+        "The record of an image, whether or not readers can see it, with "
+        "its version and who created and last changed it.",
+        descriptions.READ_ETAG,
+        scope=Scope.content_read,
+    ),
+    response_model=ImageRecord,
+    responses=manage_responses(404, 422),
+)
+def get_image(
+    request: Request, session: SessionDep, _principal: Reader, ident: IdentPath
+) -> Response:
+    return crud.read_record(request, session, images, ident)
+
+
+@router.put(
+    "/{ident}",
+    operation_id="replaceImage",
+    summary="Replace an image",
+    description=manage_description(
+        descriptions.REPLACE,
+        descriptions.RERENDERED_ON_SAVE,
+        descriptions.IF_MATCH,
+        scope=Scope.content_write,
+    ),
+    response_model=ImageRecord,
+    responses=manage_responses(404, 409, 412, 413, 422, 428),
+)
+def replace_image(
+    request: Request,
+    session: WriteSessionDep,
+    principal: Writer,
+    ident: IdentPath,
+    data: ImageCreate,
+    if_match: IfMatch = None,
+) -> Response:
+    return crud.replace_record(
+        request, session, images, ident, data, principal=principal, if_match=if_match
+    )
+
+
+@router.patch(
+    "/{ident}",
+    operation_id="updateImage",
+    summary="Change some fields of an image (merge patch)",
+    description=manage_description(
+        descriptions.MERGE_PATCH,
+        descriptions.RERENDERED_ON_SAVE,
+        descriptions.IF_MATCH,
+        scope=Scope.content_write,
+    ),
+    response_model=ImageRecord,
+    responses=manage_responses(404, 409, 412, 413, 422, 428),
+)
+def update_image(
+    request: Request,
+    session: WriteSessionDep,
+    principal: Writer,
+    ident: IdentPath,
+    merge_patch: MergePatch,
+    if_match: IfMatch = None,
+) -> Response:
+    return crud.patch_record(
+        request, session, images, ident, merge_patch, principal=principal, if_match=if_match
+    )
+
+
+@router.delete(
+    "/{ident}",
+    operation_id="deleteImage",
+    summary="Delete an image",
+    description=manage_description(
+        "Deletes an image and answers 204 with no body.",
+        descriptions.KEPT_WHILE_USED,
+        descriptions.IF_MATCH,
+        scope=Scope.content_write,
+    ),
+    status_code=204,
+    response_model=None,
+    responses=manage_responses(404, 409, 412, 422, 428),
+)
+def delete_image(
+    session: WriteSessionDep, principal: Writer, ident: IdentPath, if_match: IfMatch = None
+) -> Response:
+    return crud.delete_record(session, images, ident, principal=principal, if_match=if_match)

@@ -1,5 +1,7 @@
 """Writing images and who they show."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
@@ -29,20 +31,27 @@ def write_image(session: Session, row: Image | None, data: ImageCreate, actor: s
     return row
 
 
-def image_content(session: Session, row: Image) -> ImageCreate:
-    depicted = session.exec(
+def image_contents(session: Session, rows: Sequence[Image]) -> list[ImageCreate]:
+    """Each image as a write would send it; one query for who all of them show."""
+    depicted: dict[int, list[ImageDepiction]] = {}
+    for depiction in session.exec(
         select(ImageDepiction)
-        .where(ImageDepiction.image_id == row.id)
-        .order_by(col(ImageDepiction.position))
-    ).all()
-    return ImageCreate.model_validate(
-        {
-            **row.model_dump(include=set(ImageCreate.model_fields) - {"depicted"}),
-            "depicted": [
-                {"person_id": d.person_id, "frame_position": d.frame_position} for d in depicted
-            ],
-        }
-    )
+        .where(col(ImageDepiction.image_id).in_([row.id for row in rows]))
+        .order_by(col(ImageDepiction.image_id), col(ImageDepiction.position))
+    ):
+        depicted.setdefault(depiction.image_id, []).append(depiction)
+    return [
+        ImageCreate.model_validate(
+            {
+                **row.model_dump(include=set(ImageCreate.model_fields) - {"depicted"}),
+                "depicted": [
+                    {"person_id": d.person_id, "frame_position": d.frame_position}
+                    for d in depicted.get(row.id or 0, [])
+                ],
+            }
+        )
+        for row in rows
+    ]
 
 
 def image_references(data: ImageCreate) -> list[Reference]:

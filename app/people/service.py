@@ -83,20 +83,27 @@ def write_person(session: Session, row: Person | None, data: PersonCreate, actor
     return row
 
 
-def person_content(session: Session, row: Person) -> PersonCreate:
-    affiliations = session.exec(
+def person_contents(session: Session, rows: Sequence[Person]) -> list[PersonCreate]:
+    """Each person as a write would send it; one query for all their affiliations."""
+    affiliations: dict[int, list[Affiliation]] = {}
+    for affiliation in session.exec(
         select(Affiliation)
-        .where(Affiliation.person_id == row.id)
-        .order_by(col(Affiliation.position))
-    ).all()
-    return PersonCreate.model_validate(
-        {
-            **row.model_dump(include=set(PersonCreate.model_fields) - {"affiliations"}),
-            "affiliations": [
-                a.model_dump(include=set(AffiliationCreate.model_fields)) for a in affiliations
-            ],
-        }
-    )
+        .where(col(Affiliation.person_id).in_([row.id for row in rows]))
+        .order_by(col(Affiliation.person_id), col(Affiliation.position))
+    ):
+        affiliations.setdefault(affiliation.person_id, []).append(affiliation)
+    return [
+        PersonCreate.model_validate(
+            {
+                **row.model_dump(include=set(PersonCreate.model_fields) - {"affiliations"}),
+                "affiliations": [
+                    a.model_dump(include=set(AffiliationCreate.model_fields))
+                    for a in affiliations.get(row.id or 0, [])
+                ],
+            }
+        )
+        for row in rows
+    ]
 
 
 def person_references(data: PersonCreate) -> list[Reference]:

@@ -1,5 +1,6 @@
 """Quotes that published articles use."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -53,8 +54,9 @@ def write_quote(session: Session, row: Quote | None, data: QuoteCreate, actor: s
     return save_fields(session, Quote, row, data.model_dump(), actor)
 
 
-def quote_content(_session: Session, row: Quote) -> QuoteCreate:
-    return QuoteCreate.model_validate(row.model_dump(include=set(QuoteCreate.model_fields)))
+def quote_contents(_session: Session, rows: Sequence[Quote]) -> list[QuoteCreate]:
+    fields = set(QuoteCreate.model_fields)
+    return [QuoteCreate.model_validate(row.model_dump(include=fields)) for row in rows]
 
 
 def quote_references(data: QuoteCreate) -> list[Reference]:

@@ -1,5 +1,6 @@
 """Tags that published articles are filed under."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -49,5 +50,6 @@ def write_tag(session: Session, row: Tag | None, data: TagCreate, actor: str) ->
     return save_fields(session, Tag, row, data.model_dump(), actor)
 
 
-def tag_content(_session: Session, row: Tag) -> TagCreate:
-    return TagCreate.model_validate(row.model_dump(include=set(TagCreate.model_fields)))
+def tag_contents(_session: Session, rows: Sequence[Tag]) -> list[TagCreate]:
+    fields = set(TagCreate.model_fields)
+    return [TagCreate.model_validate(row.model_dump(include=fields)) for row in rows]
