@@ -42,6 +42,7 @@ lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Rewrites files: what `make lint` would otherwise refuse, fixed where ruff can.
 format: $(DEV)
