@@ -1,12 +1,9 @@
 """Page-view beacons, view imports, and the most-read list."""
 
-import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Query, Request
-from sqlmodel import Session
 from starlette.responses import Response
 
 from app.articles.router import SlugPath
@@ -14,11 +11,9 @@ from app.auth.dependencies import AnalyticsWriter
 from app.auth.routes import AuthenticatedRoute
 from app.auth.scopes import Scope, token_needed
 from app.container import WriteSessionDep, read_in_thread, services
-from app.documents import queries
 from app.errors import InvalidContent, NotFound, TooManyRequests, problem_responses
 from app.http import (
     VISIBLE_ARTICLES_ONLY,
-    etag_for,
     public_description,
     public_response,
     read_responses,
@@ -28,17 +23,10 @@ from app.models.enums import ArticleType
 from app.params import LeanRoute
 from app.popularity import service
 from app.popularity.bots import is_bot
-from app.popularity.ranking import (
-    MAX_LIMIT,
-    KeptRanking,
-    PageKey,
-    PopularPageBytes,
-    RankingCache,
-    RankingKey,
-)
+from app.popularity.ranking import MAX_LIMIT, PageKey
 from app.popularity.schemas import PopularPage, ViewBatch, ViewBatchResult
 from app.popularity.stores import visitor_hash
-from app.popularity.windows import Window, window_start
+from app.popularity.windows import Window
 from app.types import Slug
 
 # Only /views:batch needs a token; the public routes pass AuthenticatedRoute untouched.
@@ -161,7 +149,7 @@ async def list_popular(
     ):
         rankings = app_services.rankings
         page = await read_in_thread(
-            request, lambda session: _build_page(session, rankings, key, now)
+            request, lambda session: service.popular_page(session, rankings, key, now)
         )
         app_services.popular_pages.put(key, page)
     ttl = int(app_services.settings.popular_cache_seconds)
@@ -172,27 +160,4 @@ async def list_popular(
         etag=page.etag,
         surrogate_keys="popular",
         cache_control=f"public, max-age={ttl}, s-maxage={ttl}",
-    )
-
-
-def _build_page(
-    session: Session, rankings: RankingCache, key: PageKey, now: datetime
-) -> PopularPageBytes:
-    tag_id = queries.tag_id(session, key.tag) if key.tag is not None else None
-    # An unknown tag filters everything out, as it does on /v1/articles.
-    ranked_at, ranking = (
-        KeptRanking(time.monotonic(), [])
-        if key.tag is not None and tag_id is None
-        else rankings.get(RankingKey(window=key.window, type=key.type, tag_id=tag_id), now)
-    )
-    summaries = queries.summaries_by_id(session, [a for a, _ in ranking], now)
-    shown = [(a, v) for a, v in ranking if a in summaries][: key.limit]
-    items = [summaries[a].summary[:-1] + b',"views":' + str(v).encode() + b"}" for a, v in shown]
-    meta = orjson.dumps({"window": key.window.value, "since": window_start(key.window, now)})
-    body = b'{"items":[' + b",".join(items) + b'],"next_cursor":null,' + meta[1:]
-    return PopularPageBytes(
-        body=body,
-        etag=etag_for(body),
-        article_etags={a: summaries[a].etag for a, _ in shown},
-        ranked_at=ranked_at,
     )

@@ -1,5 +1,6 @@
 """Recording beacons, importing counted views, and answering the popular list."""
 
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -8,12 +9,22 @@ from pydantic import ValidationError
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from app.documents import queries
 from app.documents.queries import visible
 from app.errors import FieldError, InvalidContent, ViewsRejected
+from app.http import etag_for
 from app.models import PublishedArticle, ViewBucket, ViewVisitor
 from app.popularity.counts import BucketKey, add_views
+from app.popularity.ranking import KeptRanking, PageKey, PopularPageBytes, RankingCache, RankingKey
 from app.popularity.schemas import ViewBatch, ViewBatchResult, ViewBeacon
-from app.popularity.windows import DAY, HOUR, compaction_cutoff, floor_day, floor_hour
+from app.popularity.windows import (
+    DAY,
+    HOUR,
+    compaction_cutoff,
+    floor_day,
+    floor_hour,
+    window_start,
+)
 from app.progress import Progress
 
 MAX_BEACON_BYTES = 1024
@@ -128,3 +139,32 @@ def compact_views(
     )
     session.execute(delete(ViewVisitor).where(col(ViewVisitor.counted_at) < now - dedup))
     return folded
+
+
+def popular_page(
+    session: Session, rankings: RankingCache, key: PageKey, now: datetime
+) -> PopularPageBytes:
+    """The finished /v1/popular page for `key`: stored summaries with their view counts."""
+    tag_id = queries.tag_id(session, key.tag) if key.tag is not None else None
+    # An unknown tag filters everything out, as it does on /v1/articles.
+    ranked_at, ranking = (
+        KeptRanking(time.monotonic(), [])
+        if key.tag is not None and tag_id is None
+        else rankings.get(RankingKey(window=key.window, type=key.type, tag_id=tag_id), now)
+    )
+    summaries = queries.summaries_by_id(session, [a for a, _ in ranking], now)
+    shown = [(a, v) for a, v in ranking if a in summaries][: key.limit]
+    body = orjson.dumps(
+        {
+            "items": [{**orjson.loads(summaries[a].summary), "views": v} for a, v in shown],
+            "next_cursor": None,
+            "window": key.window.value,
+            "since": window_start(key.window, now),
+        }
+    )
+    return PopularPageBytes(
+        body=body,
+        etag=etag_for(body),
+        article_etags={a: summaries[a].etag for a, _ in shown},
+        ranked_at=ranked_at,
+    )
