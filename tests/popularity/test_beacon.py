@@ -297,6 +297,23 @@ def test_over_the_limit_is_429_with_retry_after(client: TestClient, session: Ses
 
 
 @pytest.mark.usefixtures("limited")
+def test_the_limit_counts_minutes_of_the_app_clock(
+    client: TestClient, session: Session, clock: Clock
+) -> None:
+    article = factories.article(session)
+    minute_started = clock()
+    for _ in range(LIMIT):
+        accepted(beacon(client, article.slug))
+    clock.pinned = minute_started + timedelta(seconds=40)
+    refused = beacon(client, article.slug)
+    problem(refused, 429)
+    assert refused.headers["retry-after"] == "19"
+    clock.pinned = minute_started + timedelta(seconds=59)
+    accepted(beacon(client, article.slug))
+    assert stored_views(session, article.id) == LIMIT + 1
+
+
+@pytest.mark.usefixtures("limited")
 def test_the_limit_is_per_client(client: TestClient, session: Session, app: FastAPI) -> None:
     article = factories.article(session)
     for _ in range(LIMIT):
