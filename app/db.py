@@ -1,4 +1,4 @@
-"""Engine construction: SQLite pragmas and its transaction modes, pool sizes."""
+"""Engine construction for SQLite (WAL, its own BEGIN) and PostgreSQL."""
 
 from pathlib import Path
 from typing import Any
