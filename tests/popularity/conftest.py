@@ -4,6 +4,9 @@ The tests use a Redis database of their own (REDIS_TEST_URL, by default database
 on 127.0.0.1:6379; bench/ uses database 9) and touch only the store's byline:views:*
 keys, cleared before and after each test. Where Redis is unreachable the tests that
 need it are skipped with the reason, except under CI=true, where that fails.
+
+Two test runs on one machine share that database, so each test holds a Redis lock
+while it uses the keys: one run's clearing never empties another's buffer mid-test.
 """
 
 import os
@@ -15,6 +18,7 @@ import redis
 from tests.popularity.support import REDIS_URL
 
 KEYS = "byline:views:*"
+RUN_LOCK = "byline-tests:redis"
 
 
 def clear(client: redis.Redis) -> None:
@@ -33,9 +37,13 @@ def sync_redis() -> Iterator[redis.Redis]:
         if os.environ.get("CI") == "true":
             pytest.fail(reason + " (CI requires Redis)")
         pytest.skip(reason)
-    clear(client)
+    # Held for as long as the longest test that uses Redis could run, then let go.
     try:
-        yield client
+        with client.lock(RUN_LOCK, timeout=600, blocking_timeout=900):
+            clear(client)
+            try:
+                yield client
+            finally:
+                clear(client)
     finally:
-        clear(client)
         client.close()
