@@ -104,7 +104,7 @@ def exposition(multiprocess_dir: Path | None) -> bytes:
     if multiprocess_dir is None:
         return generate_latest(REGISTRY)
     registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry, path=str(multiprocess_dir))  # type: ignore[no-untyped-call]
+    multiprocess.MultiProcessCollector(registry, path=str(multiprocess_dir))
     return generate_latest(registry)
 
 
@@ -123,7 +123,7 @@ def forget_dead_workers(multiprocess_dir: Path | None) -> None:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            multiprocess.mark_process_dead(pid, str(multiprocess_dir))  # type: ignore[no-untyped-call]
+            multiprocess.mark_process_dead(pid, str(multiprocess_dir))
         except PermissionError:
             pass  # alive, as another user
 
@@ -131,4 +131,4 @@ def forget_dead_workers(multiprocess_dir: Path | None) -> None:
 def forget_this_worker(multiprocess_dir: Path | None) -> None:
     """Drop this worker's gauges as it stops: nothing of it is in flight any more."""
     if multiprocess_dir is not None:
-        multiprocess.mark_process_dead(os.getpid(), str(multiprocess_dir))  # type: ignore[no-untyped-call]
+        multiprocess.mark_process_dead(os.getpid(), str(multiprocess_dir))

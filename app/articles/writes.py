@@ -143,6 +143,7 @@ def write_article(
     fields["lead_image_caption"] = data.lead_image.caption if data.lead_image else None
     article = save_fields(session, Article, article, fields, actor)
     if article_id is not None:
+        # Every link table has article_id; the tuple's common type (SQLModel) does not.
         for table in LINK_TABLES:
             session.execute(delete(table).where(col(table.article_id) == article.id))  # type: ignore[attr-defined]
     assert article.id is not None

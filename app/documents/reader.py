@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.models import PublishedArticle
 
+# SQLModel sets __table__ on every table model but does not declare it to type checkers.
 _table = PublishedArticle.__table__  # type: ignore[attr-defined]
 _VISIBLE_SLUG = (_table.c.slug == bindparam("slug")) & (_table.c.published_at <= bindparam("now"))
 _DOCUMENT = select(

@@ -45,6 +45,7 @@ def claim_version(session: Session, row: Audited, *, kind: str, actor: str) -> N
     The conditional UPDATE is the real guard: two requests that both passed the
     If-Match check race here, and the database lets exactly one of them win.
     """
+    # SQLModel sets __table__ on every table model but does not declare it to type checkers.
     table: Table = type(row).__table__  # type: ignore[attr-defined]
     ident = getattr(row, "id")  # noqa: B009 - every audited table has an integer id
     expected = row.version
@@ -53,6 +54,7 @@ def claim_version(session: Session, row: Audited, *, kind: str, actor: str) -> N
         .where(table.c.id == ident, table.c.version == expected)
         .values(version=expected + 1, modified_at=utcnow(), modified_by=actor)
     )
+    # An UPDATE gives a CursorResult, which has rowcount; Session.execute is typed as Result.
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         session.refresh(row)

@@ -30,6 +30,7 @@ def _existing(session: Session, kind: str, ids: set[int]) -> dict[int, PersonKin
     if kind == "person":
         rows = session.exec(select(col(Person.id), col(Person.kind)).where(col(Person.id).in_(ids)))
         return {ident: person_kind for ident, person_kind in rows if ident is not None}
+    # Every table in TABLES has an integer id; their common base type (SQLModel) does not.
     id_column = col(TABLES[kind].id)  # type: ignore[attr-defined]
     return dict.fromkeys(session.exec(select(id_column).where(id_column.in_(ids))))
 

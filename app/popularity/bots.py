@@ -8,7 +8,7 @@ always lags behind them.
 import re
 from functools import lru_cache
 
-from crawlerdetect import CrawlerDetect  # type: ignore[import-untyped]
+from crawlerdetect import CrawlerDetect
 
 _detector = CrawlerDetect()
 # Node's built-in fetch says only "node" (undici's own "undici" is on the list).
