@@ -124,8 +124,8 @@ def own_app_client(
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, clock: Clock) -> Iterator[FastAPI]:
-    settings = Settings(
+def app_settings(database_url: str) -> Settings:
+    return Settings(
         database_url=database_url,
         log_level="warning",
         # Tests count views from one client and need rankings as of each request;
@@ -133,7 +133,11 @@ def app(database_url: str, clock: Clock) -> Iterator[FastAPI]:
         views_per_minute_per_client=0,
         popular_cache_seconds=0,
     )
-    application = create_app(settings, clock=clock)
+
+
+@pytest.fixture(scope="session")
+def app(app_settings: Settings, clock: Clock) -> Iterator[FastAPI]:
+    application = create_app(app_settings, clock=clock)
     yield application
     services_of(application).close()
 

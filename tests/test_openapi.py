@@ -1,6 +1,7 @@
 """The committed OpenAPI document is the contract; the app must match it and honour it."""
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,13 +10,18 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.schemas import OpenApiSchema
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.auth.schemas import TokenCreate
 from app.auth.scopes import Scope
 from app.auth.service import create_token
+from app.config import Settings
+from app.container import services_of
 from app.demo.loader import load_demo
+from app.main import create_app
 from app.openapi import render_document
+from tests.conftest import Clock
 
 COMMITTED = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 
@@ -79,10 +85,19 @@ AUTHENTICATED = "^/v1/(manage/|views:batch)"
 
 
 @pytest.fixture
-def api_schema(app: FastAPI, session: Session) -> OpenApiSchema:
+def schema_app(app_settings: Settings, clock: Clock, engine: Engine) -> Iterator[FastAPI]:
+    """An app of its own on the same database: the schema run starts and stops it as a
+    server does, and its shutdown must not close the app the other tests share."""
+    application = create_app(app_settings, clock=clock)
+    yield application
+    services_of(application).close()
+
+
+@pytest.fixture
+def api_schema(schema_app: FastAPI, session: Session) -> OpenApiSchema:
     load_demo(session)
     session.commit()
-    loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
+    loaded = schemathesis.openapi.from_asgi("/openapi.json", schema_app)
 
     class AdminToken:
         """Signs each case of the operations that need a token; public ones go out anonymous.
