@@ -9,11 +9,11 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from app.editing.merge_patch import MERGE_PATCH
 from app.errors import Problem
 from app.popularity.schemas import ViewBeacon
 
 COMPONENT_REF = "#/components/schemas/{model}"
-MERGE_PATCH = "application/merge-patch+json"
 NULL = {"type": "null"}
 ANNOTATIONS = ("title", "description", "examples")
 
