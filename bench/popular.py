@@ -21,7 +21,7 @@ from app.db import create_db_engine
 from app.popularity.ranking import RankingKey, compute_ranking
 from app.popularity.windows import Window
 from bench import popular_data, wrk
-from bench.process import Server, ServerError, fetch
+from bench.process import Server, ServerError, request, uvicorn_server
 from bench.server import CLOCK_START_ENV
 
 WINDOWS = (Window.hour, Window.day, Window.week, Window.month)
@@ -128,7 +128,7 @@ def measure_served(
     for window in WINDOWS:
         url = server.base_url + path_for(window)
         started = time.perf_counter()
-        status, body = fetch(url, timeout=60)
+        status, _, body = request(url)
         first[window.value] = (time.perf_counter() - started) * 1000
         if status != 200:
             raise ServerError(f"GET {path_for(window)} answered {status}: {body[:300]!r}")
@@ -186,16 +186,18 @@ def run(settings: PopularSettings, wrk_path: str, directory: Path) -> PopularRes
         print(f"  reusing {data.path.name} (built {data.built_at:%Y-%m-%d %H:%M} UTC)", flush=True)
     cold = measure_cold(data, settings.cold_repeats)
     cache_seconds = float(Settings.model_fields["popular_cache_seconds"].default)
-    script = wrk.write_script(directory)
-    with Server(
-        database_url=data.database_url,
-        ceiling_bytes=10,
-        log_path=directory / "uvicorn-popular.log",
-        env={
+    script = wrk.write_script(directory / "popular.lua")
+    with uvicorn_server(
+        "byline (bench clock)",
+        "bench.server:create_bench_app",
+        {
+            "DATABASE_URL": data.database_url,
+            "LOG_LEVEL": "warning",
             "VIEW_STORE": "database",
             "POPULAR_CACHE_SECONDS": f"{cache_seconds:g}",
             CLOCK_START_ENV: data.anchor.isoformat(),
         },
+        directory / "uvicorn-popular.log",
     ) as server:
         print(f"  server pid {server.pid}, clock starting at {data.anchor:%H:%M} UTC", flush=True)
         first, served = measure_served(server, wrk_path, script, settings)

@@ -1,7 +1,12 @@
-"""Starting and stopping the uvicorn process under test."""
+"""Starting, watching and stopping the servers under test.
+
+Byline runs as `byline serve` runs it (the console script of this venv, default
+settings, its log on stderr going to a file); the ceiling is bench/bare.py under the
+same uvicorn with the settings `byline serve` passes. CPU and memory are read from
+/proc for the server and every process it started (uvicorn's workers).
+"""
 
 import contextlib
-import importlib.util
 import os
 import socket
 import subprocess
@@ -9,15 +14,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from bench.server import CEILING_BYTES_ENV
+from bench.bare import BODY_ENV
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+BYLINE = Path(sys.executable).parent / "byline"
 
 
 class ServerError(RuntimeError):
@@ -31,70 +37,58 @@ def free_port() -> int:
         return port
 
 
-def _installed(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
-def server_options() -> list[str]:
-    """The uvicorn settings under test, the same for every route."""
-    return [
-        "--workers=1",
-        "--no-access-log",
-        "--no-server-header",
-        "--log-level=warning",
-        f"--http={'httptools' if _installed('httptools') else 'h11'}",
-        f"--loop={'uvloop' if _installed('uvloop') else 'asyncio'}",
-    ]
-
-
-def fetch(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
+def request(
+    url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """One request without redirects or retries: status, headers, body."""
+    data = b"" if method == "POST" else None
+    req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            status: int = response.status
-            return status, response.read()
+        with urllib.request.urlopen(req, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def _stat_fields(pid: int) -> list[str]:
+    # After the command name (which may hold spaces), state is field 3 of proc(5).
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                children.setdefault(int(_stat_fields(int(entry.name))[1]), []).append(
+                    int(entry.name)
+                )
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
 
 
 class Server:
-    """uvicorn in a subprocess: `with Server(...) as server:` always stops it."""
+    """A server in a subprocess: `with Server(...) as server:` always stops it."""
 
     def __init__(
-        self,
-        *,
-        database_url: str,
-        ceiling_bytes: int,
-        log_path: Path,
-        env: Mapping[str, str] | None = None,
+        self, name: str, command: Sequence[str], env: Mapping[str, str], log_path: Path
     ) -> None:
+        self.name = name
         self.port = free_port()
         self.base_url = f"http://{HOST}:{self.port}"
+        self.command = [*command, f"--host={HOST}", f"--port={self.port}"]
+        self.env = {**os.environ, **env}
         self.log_path = log_path
-        self.command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "bench.server:create_bench_app",
-            f"--host={HOST}",
-            f"--port={self.port}",
-            *server_options(),
-        ]
-        pythonpath = os.environ.get("PYTHONPATH")
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": "warning",
-            CEILING_BYTES_ENV: str(ceiling_bytes),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), pythonpath])),
-            **(env or {}),
-        }
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def pid(self) -> int:
         if self.process is None:
-            raise ServerError("the server is not running")
+            raise ServerError(f"{self.name} is not running")
         return self.process.pid
 
     def __enter__(self) -> Self:
@@ -109,22 +103,23 @@ class Server:
     ) -> None:
         self.stop()
 
-    def start(self, timeout_s: float = 30.0) -> None:
-        with self.log_path.open("wb") as log:
+    def start(self, timeout_s: float = 60.0) -> None:
+        with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                self.command, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                self.command, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=log
             )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ServerError(f"uvicorn exited with {self.process.returncode}:\n{self.log()}")
+                raise ServerError(
+                    f"{self.name} exited with {self.process.returncode}:\n{self.log()}"
+                )
+            # Any answer means the app has started; the bare POST app answers GET with 405.
             with contextlib.suppress(OSError):
-                if fetch(self.base_url + "/healthz", timeout=1.0)[0] == 200:
+                if request(self.base_url + "/healthz")[0] < 500:
                     return
-            time.sleep(0.1)
-        raise ServerError(
-            f"uvicorn did not answer /healthz within {timeout_s:.0f} s:\n{self.log()}"
-        )
+            time.sleep(0.2)
+        raise ServerError(f"{self.name} did not answer within {timeout_s:.0f} s:\n{self.log()}")
 
     def stop(self) -> bool:
         """SIGTERM, so the app's shutdown runs (the Redis store flushes then); True when
@@ -148,12 +143,57 @@ class Server:
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def cpu_seconds(self) -> float | None:
-        """User plus system CPU the server has used so far (Linux only)."""
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-        # After the command name: state is field 3, so utime (14) and stime (15) sit at 11, 12.
-        ticks = int(fields[11]) + int(fields[12])
+    def cpu_seconds(self) -> float:
+        """User plus system CPU used so far by the server and its workers (Linux only)."""
+        ticks = 0
+        for pid in _descendants(self.pid):
+            with contextlib.suppress(OSError, IndexError):
+                fields = _stat_fields(pid)
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
         return ticks / os.sysconf("SC_CLK_TCK")
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the server and its workers."""
+        pages = 0
+        for pid in _descendants(self.pid):
+            with contextlib.suppress(OSError, IndexError):
+                pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def byline_server(
+    database_url: str, log_path: Path, *, workers: int = 1, env: Mapping[str, str] | None = None
+) -> Server:
+    """`byline serve` with default settings, but for the database and what `env` says."""
+    return Server(
+        f"byline x{workers}",
+        [str(BYLINE), "serve", f"--workers={workers}"],
+        {"DATABASE_URL": database_url, **(env or {})},
+        log_path,
+    )
+
+
+def uvicorn_server(name: str, factory: str, env: Mapping[str, str], log_path: Path) -> Server:
+    """An app factory of bench/ under uvicorn with what `byline serve` passes (app/cli.py)."""
+    pythonpath = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+    return Server(
+        name,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            factory,
+            "--workers=1",
+            "--no-access-log",
+            "--no-server-header",
+            "--log-level=warning",
+        ],
+        {"PYTHONPATH": pythonpath, **env},
+        log_path,
+    )
+
+
+def bare_server(log_path: Path, body_file: Path | None) -> Server:
+    env = {BODY_ENV: str(body_file)} if body_file else {}
+    return uvicorn_server("bare FastAPI", "bench.bare:create_app", env, log_path)

@@ -1,12 +1,13 @@
 """Finding (or installing) wrk, running it, and reading its results."""
 
+import functools
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +102,10 @@ BROWSER_USER_AGENT = (
 )
 
 
+# After its measured time the POST script waits this long for the last answers.
+POST_GRACE_S = 3
+
+
 class WrkError(RuntimeError):
     pass
 
@@ -127,6 +132,7 @@ class WrkResult:
         return self.accepted / self.active_s
 
 
+@functools.cache
 def ensure_wrk() -> str:
     """The path of wrk; installs Debian's package when absent and running as root."""
     found = shutil.which("wrk")
@@ -150,9 +156,19 @@ def ensure_wrk() -> str:
     return found
 
 
-def write_script(directory: Path) -> Path:
-    path = directory / "report.lua"
-    path.write_text(LUA_SCRIPT, encoding="utf-8")
+def _lua_string(value: str) -> str:
+    # A JSON string of printable ASCII is a valid Lua string literal.
+    if not value.isascii() or not value.isprintable():
+        raise ValueError(f"not a plain ASCII value: {value!r}")
+    return json.dumps(value)
+
+
+def write_script(path: Path, *, headers: Mapping[str, str] | None = None) -> Path:
+    """The report script, sending `headers` on every GET."""
+    lines = [
+        f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in (headers or {}).items()
+    ]
+    path.write_text("\n".join([*lines, LUA_SCRIPT]), encoding="utf-8")
     return path
 
 
