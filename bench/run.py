@@ -1,6 +1,6 @@
 """Byline as shipped against a bare FastAPI app, on SQLite and PostgreSQL.
 
-reads:   article (largest and ~7 KB), 304, HEAD, lists (page 1, page 1,000, by tag, by
+reads:   article (largest and ~7 KB), 304, lists (page 1, page 1,000, by tag, by
          author), an author, related articles, /v1/popular; each against bench/bare.py
          sending the same bytes.
 beacons: POST /v1/articles/{slug}/views per view store against a bare POST answering 202.
