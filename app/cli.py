@@ -104,6 +104,44 @@ def _rebuild_documents(session: Session) -> str:
     return f"rebuilt documents for {rebuilt} articles"
 
 
+def _article_count(text: str) -> int:
+    from app.demo.bench_data import MAX_ARTICLES
+
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= count <= MAX_ARTICLES:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_ARTICLES:,}, not {count:,}")
+    return count
+
+
+def _bench_data(args: argparse.Namespace) -> Callable[[Session], str]:
+    def work(session: Session) -> str:
+        from datetime import UTC, datetime
+
+        from app.demo.bench_data import DEFAULT_SEED, generate
+
+        seed = DEFAULT_SEED if args.seed is None else args.seed
+        with terminal_progress("generating articles") as progress:
+            made = generate(
+                session,
+                articles=args.articles,
+                seed=seed,
+                now=datetime.now(UTC),
+                progress=progress,
+            )
+        sizes = made.sizes
+        return (
+            f"generated {sizes.articles} published articles (seed {seed}) with "
+            f"{sizes.authors} authors, {sizes.officials} officials, "
+            f"{sizes.institutions} institutions, {sizes.tags} tags, {made.images} images, "
+            f"{sizes.quotes} quotes and {made.views} page views"
+        )
+
+    return work
+
+
 def _create_token(args: argparse.Namespace) -> Callable[[Session], str]:
     def work(session: Session) -> str:
         from app.auth.schemas import TokenCreate
@@ -225,6 +263,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     revoke = tokens.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", type=int)
     revoke.set_defaults(run=lambda args: _in_transaction(_revoke_token(args)))
+
+    bench_data = commands.add_parser(
+        "bench-data",
+        help="fill an empty database with a large generated newsroom for benchmarks",
+    )
+    bench_data.add_argument(
+        "--articles", type=_article_count, required=True, help="how many published articles"
+    )
+    bench_data.add_argument(
+        "--seed", type=int, help="the same seed and count give the same content (default: fixed)"
+    )
+    bench_data.set_defaults(run=lambda args: _in_transaction(_bench_data(args)))
 
     parser.description = f"{__doc__} Commands: {', '.join(commands.choices)}."
     args = parser.parse_args(argv)
