@@ -22,6 +22,7 @@ from starlette.requests import HTTPConnection
 from app.clock import Clock
 from app.config import Settings
 from app.db import WRITE_OPTION, create_db_engine
+from app.documents.driver import DriverReads
 from app.documents.reader import DocumentReader
 from app.http import PublicHeaders
 from app.pool_metrics import watch_pool
@@ -39,6 +40,8 @@ class Services:
     engine: Engine
     # A few dedicated threads for public reads; see read_in_thread.
     read_executor: ThreadPoolExecutor
+    # The hot public reads, on the database driver itself.
+    driver: DriverReads
     documents: DocumentReader
     public_headers: PublicHeaders
     views: ViewStore
@@ -47,7 +50,7 @@ class Services:
     popular_pages: PageCache
 
     def close(self) -> None:
-        self.documents.close()
+        self.driver.close()
         self.read_executor.shutdown()
         self.engine.dispose()
 
@@ -55,12 +58,14 @@ class Services:
 def build_services(settings: Settings, *, clock: Clock) -> Services:
     engine = create_db_engine(settings.database_url)
     watch_pool(engine)
+    driver = DriverReads(engine)
     return Services(
         settings=settings,
         clock=clock,
         engine=engine,
         read_executor=ThreadPoolExecutor(settings.read_threads, thread_name_prefix="byline-read"),
-        documents=DocumentReader(engine),
+        driver=driver,
+        documents=DocumentReader(driver),
         public_headers=PublicHeaders.from_settings(settings),
         views=view_store(settings, engine),
         rate_limiter=RateLimiter(settings.views_per_minute_per_client, clock),

@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         await services.views.start()
         yield
         await services.views.stop()
+        await services.driver.aclose()
         services.close()
         forget_this_worker(settings.prometheus_multiproc_dir)
 
