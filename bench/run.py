@@ -33,9 +33,10 @@ from bench.targets import Check, memory_check, ratio_checks
 PARTS = ("reads", "beacons", "workers", "soak", "popular")
 DEFAULT_PARTS = ("reads", "beacons", "workers", "popular")
 CHECK_PARTS = ("reads", "beacons", "workers")
-# The dataset: None is the demo newsroom; a number runs `byline bench-data`.
-FULL_ARTICLES: int | None = None
-CHECK_ARTICLES: int | None = None
+# Articles `byline bench-data` generates (`--articles 0`: the demo newsroom). The check's
+# smaller dataset has no page 1,000; its deep page starts half way down the list.
+FULL_ARTICLES = 100_000
+CHECK_ARTICLES = 20_000
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,11 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
         "--databases", type=_choices(data.BACKENDS), default=data.BACKENDS, metavar="DB[,DB]"
     )
     parser.add_argument("--stores", type=_choices(beacons.STORES), default=beacons.STORES)
-    parser.add_argument("--articles", type=int, help="bench-data size; 0: the demo newsroom")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        help=f"bench-data size ({FULL_ARTICLES:,}; check {CHECK_ARTICLES:,}); 0: demo",
+    )
     parser.add_argument("--seed", type=int, default=1, help="bench-data seed")
     parser.add_argument("--duration", type=int, help="seconds measured per run (10; check 3)")
     parser.add_argument("--warmup", type=int, help="seconds of warm-up per run (3; check 1)")
