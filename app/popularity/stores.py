@@ -4,18 +4,20 @@ Both end in the same bucket upsert. The Redis store buffers increments in one
 hash and moves them to the database every few seconds, so the database takes one
 transaction per interval instead of one per view; if Redis is lost, so are the
 views of at most the last interval.
+
+Both take concurrent beacons in batches (see batching.py): the database store
+writes a batch in one transaction, the Redis store counts it in one script call.
 """
 
 import asyncio
 import contextlib
 import hashlib
 import logging
-import threading
 import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from redis import asyncio as aioredis
 from redis.exceptions import ResponseError
@@ -26,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from app.config import Settings
 from app.db import WRITE_OPTION
 from app.models import Article
+from app.popularity.batching import Batcher
 from app.popularity.counts import BucketKey, add_views, first_view_in
 from app.popularity.windows import floor_hour
 
@@ -34,8 +37,35 @@ log = logging.getLogger("byline.views")
 PENDING = "byline:views:pending"
 FLUSHING = "byline:views:flushing:"
 SEEN = "byline:views:seen:"
+SeenKey = tuple[int, str]  # (article id, visitor hash)
 # A flush still holding its batch after this long has died; another worker takes over.
 ABANDONED_AFTER_SECONDS = 60
+
+# Counts a batch of views atomically, in order, so a visitor's repeats within one
+# batch are refused as they would be one by one. KEYS: the pending hash, then the
+# seen key of each view that is checked for repeats, in order. ARGV: how long a seen
+# key lives (seconds), then for each view its pending field and whether it is checked
+# (1 or 0). Returns 1 or 0 per view: counted or a repeat.
+COUNT_VIEWS = """
+local added, counted, next_seen = {}, {}, 2
+for i = 2, #ARGV, 2 do
+  local first = true
+  if ARGV[i + 1] == '1' then
+    first = redis.call('SET', KEYS[next_seen], 1, 'NX', 'EX', ARGV[1])
+    next_seen = next_seen + 1
+  end
+  if first then
+    added[ARGV[i]] = (added[ARGV[i]] or 0) + 1
+    counted[#counted + 1] = 1
+  else
+    counted[#counted + 1] = 0
+  end
+end
+for field, views in pairs(added) do
+  redis.call('HINCRBY', KEYS[1], field, views)
+end
+return counted
+"""
 
 
 def visitor_hash(visitor_id: str) -> str:
@@ -58,34 +88,71 @@ class ViewStore(Protocol):
     async def stop(self) -> None: ...
 
 
+class View(NamedTuple):
+    article_id: int
+    visitor: str | None
+    at: datetime
+
+
 class DatabaseViewStore:
+    """Views counted in the database, concurrent beacons sharing one transaction.
+
+    One batch is written at a time, in a thread, which also keeps SQLite's one
+    writer rule among the views without leaning on its busy handler (whose growing
+    sleeps made long tails).
+    """
+
     def __init__(self, engine: Engine, dedup: timedelta) -> None:
         self.engine = engine
         self.dedup = dedup
-        # SQLite takes one writer at a time; threads that wait for it in SQLite's busy
-        # handler sleep in growing steps (long tails), so they queue on a lock instead.
-        self._one_writer = (
-            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        )
+        self._batcher: Batcher[View, bool] = Batcher(self._write)
 
-    def _record(self, article_id: int, visitor: str | None, at: datetime) -> bool:
-        with self._one_writer, write_session(self.engine) as session:
-            if visitor is not None and not first_view_in(
-                session, article_id, visitor, at, self.dedup
-            ):
-                return False
-            add_views(session, {(article_id, floor_hour(at)): 1})
-            session.commit()
+    def _counts(self, session: Session, view: View, counted_at: dict[SeenKey, datetime]) -> bool:
+        """Whether the view counts, exactly as if the batch's views had been written one
+        by one: a visitor's view counted earlier in the batch is in `counted_at`."""
+        if view.visitor is None:
+            return True
+        key = (view.article_id, view.visitor)
+        earlier = counted_at.get(key)
+        # The row now holds `earlier`, so the database would refuse this view too.
+        if earlier is not None and view.at - earlier < self.dedup:
+            return False
+        if not first_view_in(session, view.article_id, view.visitor, view.at, self.dedup):
+            return False
+        counted_at[key] = view.at
         return True
 
+    def _write_in_thread(self, views: list[View]) -> list[bool]:
+        outcomes = [False] * len(views)
+        buckets: Counter[BucketKey] = Counter()
+        counted_at: dict[SeenKey, datetime] = {}
+        # Visitor rows are written in one order in every transaction (as add_views orders
+        # buckets), so two workers' batches never wait on each other's rows in a cycle on
+        # PostgreSQL; a visitor's own views keep the order they came in.
+        in_row_order = sorted(
+            range(len(views)), key=lambda i: (views[i].article_id, views[i].visitor or "", i)
+        )
+        with write_session(self.engine) as session:
+            for i in in_row_order:
+                view = views[i]
+                outcomes[i] = self._counts(session, view, counted_at)
+                if outcomes[i]:
+                    buckets[(view.article_id, floor_hour(view.at))] += 1
+            add_views(session, buckets)
+            session.commit()
+        return outcomes
+
+    async def _write(self, views: list[View]) -> list[bool]:
+        return await run_in_threadpool(self._write_in_thread, views)
+
     async def record(self, article_id: int, visitor: str | None, at: datetime) -> bool:
-        return await run_in_threadpool(self._record, article_id, visitor, at)
+        return await self._batcher.submit(View(article_id, visitor, at))
 
     async def start(self) -> None:
         return None
 
     async def stop(self) -> None:
-        return None
+        await self._batcher.drain()
 
 
 class RedisViewStore:
@@ -97,17 +164,23 @@ class RedisViewStore:
         self.dedup = dedup
         self.flush_seconds = flush_seconds
         self._flusher: asyncio.Task[None] | None = None
+        self._count_script = self.redis.register_script(COUNT_VIEWS)
+        self._batcher: Batcher[View, bool] = Batcher(self._count)
 
     async def record(self, article_id: int, visitor: str | None, at: datetime) -> bool:
-        if visitor is not None and self.dedup:
-            first = await self.redis.set(
-                f"{SEEN}{article_id}:{visitor}", 1, nx=True, ex=int(self.dedup.total_seconds())
-            )
-            if not first:
-                return False
-        hour = int(floor_hour(at).timestamp())
-        await self.redis.hincrby(PENDING, f"{article_id}:{hour}", 1)
-        return True
+        return await self._batcher.submit(View(article_id, visitor, at))
+
+    async def _count(self, views: list[View]) -> list[bool]:
+        """One script call for the whole batch: its views are checked and added in order."""
+        seen_keys = []
+        args: list[str | int] = [int(self.dedup.total_seconds())]
+        for view in views:
+            checked = view.visitor is not None and bool(self.dedup)
+            if checked:
+                seen_keys.append(f"{SEEN}{view.article_id}:{view.visitor}")
+            args += [f"{view.article_id}:{int(floor_hour(view.at).timestamp())}", int(checked)]
+        counted = await self._count_script(keys=[PENDING, *seen_keys], args=args)
+        return [bool(flag) for flag in counted]
 
     def _write(self, counts: Counter[BucketKey]) -> None:
         with write_session(self.engine) as session:
@@ -164,6 +237,7 @@ class RedisViewStore:
             self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
+        await self._batcher.drain()
         await self.flush()
         await self.redis.aclose()
 
