@@ -1,8 +1,10 @@
 """Exact counts under load, against a real server: `byline serve` with two worker processes.
 
-10,000 beacons from 50 concurrent clients must all be accepted and all be counted,
+10,000 beacons from 50 concurrent clients must all be accepted and counted exactly,
 while an editor PATCHes the same article through the management API and loses
-nothing. Runs for each database backend and each view store.
+nothing. A quarter of the beacons carry one of a few visitor ids, each sent by every
+client, so a visitor's repeats race each other across connections and workers: each
+visitor counts once. Runs for each database backend and each view store.
 """
 
 import threading
@@ -24,6 +26,11 @@ from tests.popularity.support import BROWSER_UA, REDIS_URL, ident, stored_views
 
 CLIENTS = 50
 BEACONS = 10_000
+# Every fourth beacon of each client names one of VISITORS readers, in turn.
+VISITOR_EVERY = 4
+VISITORS = 25
+VISITOR_BEACONS = BEACONS // VISITOR_EVERY
+COUNTED = BEACONS - VISITOR_BEACONS + VISITORS
 EDITS = 30
 FLUSH_SECONDS = 0.5
 MERGE_PATCH = "application/merge-patch+json"
@@ -63,9 +70,16 @@ def send_beacons(base: str, slug: str) -> Beacons:
         failures: list[str] = []
         with httpx.Client(base_url=base, headers={"User-Agent": BROWSER_UA}, timeout=60) as http:
             start.wait()
-            for _ in range(per_client):
+            for n in range(per_client):
+                reader = n // VISITOR_EVERY % VISITORS
                 try:
-                    response = http.post(f"/v1/articles/{slug}/views")
+                    response = http.post(
+                        f"/v1/articles/{slug}/views",
+                        content=f'{{"visitor_id": "reader-{reader}"}}'
+                        if n % VISITOR_EVERY == 0
+                        else None,
+                        headers={"Content-Type": "text/plain;charset=UTF-8"},
+                    )
                 except httpx.HTTPError as exc:
                     statuses[0] += 1
                     failures.append(repr(exc))
@@ -212,25 +226,27 @@ def test_ten_thousand_concurrent_beacons_are_counted_exactly_while_an_editor_sav
         latest = http.get(f"/v1/manage/articles/{article_id}/revisions/{len(history)}")
         assert latest.json()["content"]["headline"] == edits.succeeded[-1]
 
-        # Every view counted, exactly once (for Redis, once flushed).
+        # Every view counted, exactly once, each visitor once (for Redis, once flushed).
         deadline = time.monotonic() + 20
-        while (counted := stored_views(session, article_id)) < BEACONS:
-            assert time.monotonic() < deadline, f"only {counted} of {BEACONS} views arrived"
+        while (counted := stored_views(session, article_id)) < COUNTED:
+            assert time.monotonic() < deadline, f"only {counted} of {COUNTED} views arrived"
             time.sleep(0.1)
         time.sleep(3 * FLUSH_SECONDS if store == "redis" else 0)
-        assert stored_views(session, article_id) == BEACONS
+        assert stored_views(session, article_id) == COUNTED
         popular = http.get("/v1/popular", params={"window": "24h"})
         assert popular.status_code == 200, popular.text
         listed = {item["id"]: item["views"] for item in popular.json()["items"]}
-        assert listed == {article_id: BEACONS}
+        assert listed == {article_id: COUNTED}
         # Whichever worker answers a scrape, it counts the beacons both workers took.
         for _ in range(4):
             with httpx.Client(base_url=base) as fresh_connection:
                 scraped = metric_samples(fresh_connection.get("/metrics").text)
-            assert scraped[("byline_page_views_total", (("outcome", "counted"),))] == BEACONS
+            assert scraped[("byline_page_views_total", (("outcome", "counted"),))] == COUNTED
+            repeats = scraped[("byline_page_views_total", (("outcome", "repeat"),))]
+            assert repeats == VISITOR_BEACONS - VISITORS
 
     # Shutting down (the Redis store's last flush) adds nothing more.
-    assert stored_views(session, article_id) == BEACONS
+    assert stored_views(session, article_id) == COUNTED
     output = log.read_text()
     assert "database is locked" not in output, output[-3000:]
     assert "Traceback" not in output, output[-3000:]
