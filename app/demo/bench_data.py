@@ -21,9 +21,9 @@ Proportions, for N articles (at N = 100,000 in brackets):
   topics; places and topics are drawn with Zipf-like weights 1/rank, so a few
   tags hold thousands of articles and the long tail a handful each.
 - articles: 80% news, 12% opinion (by contributors, with an author's note),
-  8% analysis; 75% have one author, 20% two, 5% three or four. 5 to 13 body
-  blocks, mostly paragraphs (about 4 KB of text), sometimes a heading, a pull
-  quote or an embed. 8% carry a correction time.
+  8% analysis; 75% have one author, 20% two, 5% three or four. 5 to 11
+  paragraphs (about 3 KB of text), sometimes a heading, a pull quote or an
+  embed. 8% carry a correction time.
 - images: 0.35 x N news photos (35,000), half of them depicting one or two
   officials, plus the headshots. 70% of articles have a lead image, 15% one or
   two images in the body; photos are reused, as file photos are.
@@ -330,7 +330,6 @@ class Generator:
         days = max(30, sizes.articles / ARTICLES_PER_DAY)
         self.start = self.anchor - timedelta(days=days)
         self.span_seconds = int((self.anchor - self.start).total_seconds())
-        self.audit_at = self.anchor
 
     # Shared vocabulary ---------------------------------------------------------------
 
@@ -402,7 +401,7 @@ class Generator:
         ids = _insert(
             self.session,
             Tag,
-            [{**r.model_dump(mode="json"), **self._audited(self.audit_at)} for r in records],
+            [{**r.model_dump(mode="json"), **self._audited(self.anchor)} for r in records],
         )
         sections, rest = ids[: len(SECTIONS)], ids[len(SECTIONS) :]
         self.section_ids = sections
@@ -420,7 +419,7 @@ class Generator:
             [
                 {
                     **p.model_dump(mode="json", exclude={"affiliations"}),
-                    **self._audited(self.audit_at),
+                    **self._audited(self.anchor),
                 }
                 for p in people
             ],
@@ -658,7 +657,7 @@ class Generator:
             self.session,
             Image,
             [
-                {**r.model_dump(exclude={"depicted"}), **self._audited(self.audit_at)}
+                {**r.model_dump(exclude={"depicted"}), **self._audited(self.anchor)}
                 for r in records
             ],
         )
@@ -699,7 +698,7 @@ class Generator:
         self.quote_ids = _insert(
             self.session,
             Quote,
-            [{**r.model_dump(), **self._audited(self.audit_at)} for r in records],
+            [{**r.model_dump(), **self._audited(self.anchor)} for r in records],
         )
 
     # Articles ---------------------------------------------------------------------------
