@@ -8,8 +8,11 @@ in var/bench/, PostgreSQL as the database `byline_bench_<size>` on the local ser
 key kept as the database's comment. The bench creates and drops only those databases.
 """
 
+import contextlib
+import fcntl
 import os
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +106,20 @@ def _postgresql(articles: int | None, seed: int, rebuild: bool) -> Dataset:
     fill(url, articles, seed)
     _psql(f"COMMENT ON DATABASE {name} IS '{key}'")
     return Dataset("postgresql", url, size, reused=False)
+
+
+@contextlib.contextmanager
+def exclusive() -> Iterator[None]:
+    """One bench run at a time: runs share the cached databases and Redis database 9,
+    so a second run would rebuild the first one's data or count its beacons."""
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    with (CACHE_DIR / "lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("another bench run is going; waiting for it to finish...", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def prepare(backend: str, articles: int | None, seed: int, *, rebuild: bool = False) -> Dataset:

@@ -308,7 +308,7 @@ def _raw(results: Results) -> dict[str, Any]:
 def run(settings: Settings) -> int:
     wrk.ensure_wrk()
     results = Results()
-    with tempfile.TemporaryDirectory(prefix="byline-bench-") as tmp:
+    with data.exclusive(), tempfile.TemporaryDirectory(prefix="byline-bench-") as tmp:
         for backend in settings.backends:
             if set(settings.parts) - {"popular"}:
                 directory = Path(tmp) / backend
