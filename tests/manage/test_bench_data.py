@@ -1,5 +1,6 @@
 """`byline bench-data`: a generated newsroom that readers get through the API as the app made it."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from app.models import PublishedArticle
 from tests.conftest import postgres_schema
 from tests.helpers import ok
 from tests.manage.support import Api
+from tests.manage.test_cli import run_in_a_pipe, run_on_a_terminal
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -192,3 +194,15 @@ def test_an_editor_resaving_and_republishing_changes_nothing(
         again = client.get(item["links"]["self"])
         assert again.headers["etag"] == public.headers["etag"]
         assert again.content == public.content
+
+
+@pytest.mark.usefixtures("engine")
+def test_progress_is_drawn_on_a_terminal_only(database_url: str, tmp_path: Path) -> None:
+    out, terminal = run_on_a_terminal(database_url, "bench-data", "--articles", "5")
+    with fresh_database(database_url, tmp_path) as url:
+        piped_out, piped_err = run_in_a_pipe(url, "bench-data", "--articles", "5")
+
+    assert re.search(r"generating articles \[#+\] 5/5", terminal), terminal
+    assert out.startswith("generated 5 published articles")
+    assert piped_out == out
+    assert piped_err.splitlines() == [f"byline: database {url}"]
