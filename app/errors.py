@@ -156,7 +156,7 @@ class AllowedMethods:
             ]
         methods = {m for pattern, found in self._table if pattern.match(path) for m in found}
         if "GET" in methods:
-            methods.add("HEAD")  # HeadAsGetMiddleware answers HEAD wherever GET is
+            methods.add("HEAD")  # the edge (app.edge) answers HEAD wherever GET is
         return ", ".join(sorted(methods))
 
 

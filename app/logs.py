@@ -25,11 +25,46 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry).decode()
 
 
+_ACCESS = logging.getLogger("byline.access")
+# The stream handlers configure_logging installed, for access_log.
+_handlers: list[logging.StreamHandler[Any]] = []
+
+
+def access_log(request_id: str, method: str, path: str, status: int, seconds: float) -> None:
+    """The line every request writes, in JsonFormatter's shape at a fraction of its cost.
+
+    A LogRecord, its formatting and the handler chain cost more than serving a stored
+    article, so the line is written straight to the handlers' streams.
+    """
+    if not _ACCESS.isEnabledFor(logging.INFO):
+        return
+    line = orjson.dumps(
+        {
+            "time": datetime.now(UTC).isoformat(),
+            "level": "info",
+            "logger": _ACCESS.name,
+            "message": "request",
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+        }
+    ).decode()
+    for handler in _handlers:
+        handler.acquire()
+        try:
+            handler.stream.write(line + "\n")
+        finally:
+            handler.release()
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger("byline")
     root.handlers[:] = [handler]
+    _handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
 

@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -16,17 +15,13 @@ from app.clock import Clock
 from app.config import Settings, get_settings
 from app.container import attach_services, build_services
 from app.docs import install_docs
+from app.edge import Edge, cors_factory
 from app.errors import install_error_handlers
 from app.images.router import router as images_router
 from app.logs import configure_logging
 from app.manage import management_routers
 from app.metrics import app_route_templates, forget_dead_workers, forget_this_worker
-from app.middleware import (
-    BodySizeLimitMiddleware,
-    EnsureETagMiddleware,
-    HeadAsGetMiddleware,
-    RequestContextMiddleware,
-)
+from app.middleware import BodySizeLimitMiddleware, EnsureETagMiddleware
 from app.models.base import utcnow
 from app.openapi import install_openapi
 from app.ops.router import router as ops_router
@@ -39,7 +34,11 @@ API_VERSION = "1.0.0"
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = utcnow, fast_reads: bool = True
+) -> FastAPI:
+    """The app; `fast_reads=False` sends every request through FastAPI's router, which the
+    tests compare the edge's fast path with."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
 
@@ -99,17 +98,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         # 10,000 rows with the longest slugs need about 2 MiB.
         larger={"/v1/views:batch": 4 * MAX_BODY_BYTES},
     )
-    app.add_middleware(HeadAsGetMiddleware)
-    app.add_middleware(RequestContextMiddleware, route_templates=route_templates)
-    # Outermost, so even the last-resort 500 carries CORS headers a browser can read.
+    # Outermost: request ids, log lines, metrics and CORS for every answer, the last-resort
+    # 500 included, and the stored-article fast path.
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        # POST is for page-view beacons; management calls carry tokens, not cookies.
-        allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
-        allow_headers=["If-None-Match", "X-Request-ID", "Content-Type"],
-        expose_headers=["ETag", "Link", "X-Request-ID", "Surrogate-Key"],
-        max_age=86400,
+        Edge,
+        services=services,
+        route_templates=route_templates,
+        cors=cors_factory(
+            allow_origins=settings.cors_origins,
+            # POST is for page-view beacons; management calls carry tokens, not cookies.
+            allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
+            allow_headers=["If-None-Match", "X-Request-ID", "Content-Type"],
+            expose_headers=["ETag", "Link", "X-Request-ID", "Surrogate-Key"],
+            max_age=86400,
+        ),
+        fast_reads=fast_reads,
     )
     install_openapi(app)
     return app

@@ -84,15 +84,14 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 _series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
 
-def observe_request(scope: Scope, status: int, seconds: float, templates: dict[int, str]) -> None:
-    method = scope["method"] if scope["method"] in METHODS else "other"
-    key = (method, route_template(scope, templates), status)
+def observe(method: str, route: str, status: int, seconds: float) -> None:
+    """Count one answered request under its route template."""
+    key = (method if method in METHODS else "other", route, status)
     series = _series.get(key)
     if series is None:
-        route = key[1]
         series = (
-            REQUESTS.labels(method, route, str(status)),
-            REQUEST_SECONDS.labels(method, route),
+            REQUESTS.labels(key[0], route, str(status)),
+            REQUEST_SECONDS.labels(key[0], route),
         )
         _series[key] = series
     series[0].inc()

@@ -1,82 +1,10 @@
-"""Request id, one structured log line per request, and the last-resort 500."""
-
-import logging
-import re
-import time
-import uuid
-from typing import Any
+"""The layers of the full stack below the edge: body limits and ETags, and problem answers."""
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_TYPE_PREFIX, AppError, problem_response
+from app.errors import PROBLEM_TYPE_PREFIX, problem_response
 from app.http import etag_for, etag_matches
-from app.metrics import IN_FLIGHT, observe_request
-
-log = logging.getLogger("byline.access")
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-def _incoming_request_id(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"x-request-id":
-            candidate = value.decode("latin-1")
-            return candidate if _SAFE_REQUEST_ID.match(candidate) else None
-    return None
-
-
-class RequestContextMiddleware:
-    """Request id, the log line and metrics for every request, and the last-resort 500.
-
-    Pure ASGI so it costs microseconds; it wraps every route, the ceiling included.
-    """
-
-    def __init__(self, app: ASGIApp, route_templates: dict[int, str]) -> None:
-        self.app = app
-        # Metrics label requests by template; see app.metrics.route_template.
-        self.route_templates = route_templates
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        header = (b"x-request-id", request_id.encode())
-        started = time.perf_counter()
-        status = 500
-        response_started = False
-        IN_FLIGHT.inc()
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status, response_started
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                response_started = True
-                message["headers"] = [*message.get("headers", []), header]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception:
-            log.exception("unhandled error", extra={"request_id": request_id})
-            if response_started:
-                raise
-            status = 500
-            await send_problem(
-                scope,
-                receive,
-                send,
-                status=500,
-                detail="The server failed to answer; the request id identifies it in the logs.",
-                problem_type=PROBLEM_TYPE_PREFIX + AppError.slug,
-                headers={"X-Request-ID": request_id},
-            )
-        finally:
-            IN_FLIGHT.dec()
-            seconds = time.perf_counter() - started
-            observe_request(scope, status, seconds, self.route_templates)
-            _log_request(scope, status, seconds, request_id)
 
 
 async def send_problem(
@@ -94,46 +22,6 @@ async def send_problem(
         Request(scope), status, detail=detail, problem_type=problem_type, headers=headers
     )
     await response(scope, receive, send)
-
-
-def _log_request(scope: Scope, status: int, seconds: float, request_id: str) -> None:
-    if not log.isEnabledFor(logging.INFO):
-        return
-    record: dict[str, Any] = {
-        "request_id": request_id,
-        "method": scope["method"],
-        "path": scope["path"],
-        "status": status,
-        "duration_ms": round(seconds * 1000, 2),
-    }
-    log.info("request", extra={"fields": record})
-
-
-class HeadAsGetMiddleware:
-    """Answers HEAD like GET without the body, for every GET route (RFC 9110 9.3.2)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_without_body(message: Message) -> None:
-            if message["type"] == "http.response.body":
-                if message.get("more_body", False):
-                    return
-                message = {"type": "http.response.body", "body": b""}
-            await send(message)
-
-        as_get = {**scope, "method": "GET"}
-        try:
-            await self.app(as_get, receive, send_without_body)
-        finally:
-            # Routing marks the copy; the request's metrics need the route it found.
-            if "route" in as_get:
-                scope["route"] = as_get["route"]
 
 
 class BodySizeLimitMiddleware:

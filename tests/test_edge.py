@@ -1,0 +1,125 @@
+"""The edge's fast path answers a stored article exactly as the full stack's route does."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+from starlette.types import Receive, Scope, Send
+
+from app.config import Settings
+from app.container import services_of
+from app.documents.refs import surrogate_key
+from app.edge import Edge, cors_factory
+from app.http import etag_for
+from app.main import create_app
+from tests import factories
+from tests.conftest import Clock, own_app_client
+
+EXPLICIT_ORIGIN = "https://news.example"
+# A document over the gzip threshold, so Vary and compression both come into play.
+LONG_BODY = [{"type": "paragraph", "html": f"Paragraph {n} of a long article."} for n in range(60)]
+
+
+def _variants(etag: str) -> list[tuple[str, dict[str, str]]]:
+    return [
+        ("GET", {}),
+        ("HEAD", {}),
+        ("GET", {"If-None-Match": etag}),
+        ("GET", {"If-None-Match": f'W/{etag}, "other"'}),
+        ("GET", {"If-None-Match": '"other"'}),
+        ("HEAD", {"If-None-Match": etag}),
+        ("GET", {"Accept-Encoding": "gzip"}),
+        ("HEAD", {"Accept-Encoding": "gzip, br"}),
+        ("GET", {"Accept-Encoding": "identity"}),
+        ("GET", {"Origin": EXPLICIT_ORIGIN}),
+        ("GET", {"Origin": "https://elsewhere.example", "Accept-Encoding": "gzip"}),
+        ("GET", {"Origin": EXPLICIT_ORIGIN, "If-None-Match": etag}),
+        ("GET", {"X-Request-ID": "not a safe id!"}),
+    ]
+
+
+def _answer(response: httpx.Response) -> tuple[int, bytes, list[tuple[str, str]]]:
+    headers = sorted(
+        (name, value)
+        for name, value in response.headers.multi_items()
+        # A fresh id for each request unless the caller sends a usable one.
+        if not (name == "x-request-id" and len(value) == 32)
+    )
+    return response.status_code, response.content, headers
+
+
+@pytest.fixture(params=[["*"], [EXPLICIT_ORIGIN]], ids=["any-origin", "one-origin"])
+def both_paths(
+    request: pytest.FixtureRequest, app_settings: Settings, clock: Clock
+) -> Iterator[tuple[TestClient, TestClient]]:
+    settings = app_settings.model_copy(update={"cors_origins": request.param})
+    full_stack_only = create_app(settings, clock=clock, fast_reads=False)
+    with (
+        own_app_client(settings, clock=clock) as fast,
+        TestClient(full_stack_only, raise_server_exceptions=False) as full,
+    ):
+        yield fast, full
+
+
+@pytest.mark.parametrize("long", [False, True], ids=["short", "long"])
+def test_fast_path_and_full_stack_answer_alike(
+    both_paths: tuple[TestClient, TestClient], session: Session, long: bool
+) -> None:
+    fast, full = both_paths
+    article = factories.article(session, **({"body": LONG_BODY} if long else {}))
+    etag = full.get(f"/v1/articles/{article.slug}").headers["etag"]
+
+    for method, headers in _variants(etag):
+        sent = {"X-Request-ID": "compare-1", **headers}
+        url = f"/v1/articles/{article.slug}"
+        expected = _answer(full.request(method, url, headers=sent))
+        assert _answer(fast.request(method, url, headers=sent)) == expected, (method, headers)
+
+
+def test_the_fast_path_answers_without_the_full_stack(app: FastAPI, session: Session) -> None:
+    async def full_stack(scope: Scope, receive: Receive, send: Send) -> None:
+        raise AssertionError(f"the full stack was asked for {scope['path']}")
+
+    services = services_of(app)
+    edge = Edge(
+        full_stack,
+        services=services,
+        route_templates={},
+        cors=cors_factory(allow_origins=["*"]),
+    )
+    article = factories.article(session)
+
+    response = TestClient(edge).get(f"/v1/articles/{article.slug}")
+
+    assert response.status_code == 200
+    assert response.json()["id"] == article.id
+    assert response.headers["etag"] == etag_for(response.content)
+    assert surrogate_key("article", article.id) in response.headers["surrogate-key"].split()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/articles/no-such-article",
+        "/v1/articles/Not_A_Slug",
+        "/v1/articles/a-slug?unknown=1",
+        "/v1/articles/a-slug/related",
+    ],
+)
+def test_what_the_fast_path_cannot_answer_goes_to_the_full_stack(
+    client: TestClient, session: Session, path: str
+) -> None:
+    factories.article(session, slug="a-slug")
+
+    response = client.get(path)
+
+    # The full stack's answers: problems with the request's id, or the related list.
+    assert response.headers["x-request-id"]
+    if path.endswith("/related"):
+        assert response.status_code == 200
+    else:
+        assert response.status_code in {400, 404, 422}
+        assert response.headers["content-type"] == "application/problem+json"
