@@ -178,6 +178,7 @@ SENTENCE_POOL = 3_000
 
 T = TypeVar("T")
 
+MIDDLE_INITIALS = ["", *(f"{letter}. " for letter in "ABCDEFGHJKLMNOPRSTVW")]
 TOPIC_QUALIFIERS = ["", "regional ", "national ", "cross-border "]
 SECTION_WEIGHTS = [25, 20, 15, 8, 6, 8, 7, 6, 3, 2]
 SENTENCES = [
@@ -269,6 +270,33 @@ def _combinations(rng: random.Random, k: int, *parts: Sequence[str]) -> list[lis
             chosen.append(part[digit])
         picks.append(chosen)
     return picks
+
+
+def place_names(rng: random.Random, count: int) -> list[str]:
+    """The countries first, then made-up towns."""
+    # Some made-up names are countries already; draw enough to leave those out.
+    made_up = _combinations(rng, count, PLACE_HEADS, PLACE_MIDDLES, PLACE_TAILS)
+    towns = [name for name in map("".join, made_up) if name not in COUNTRIES]
+    return (COUNTRIES + towns)[:count]
+
+
+def topic_names(rng: random.Random, count: int) -> list[str]:
+    return [
+        f"{qualifier}{adjective} {noun}"
+        for qualifier, adjective, noun in _combinations(
+            rng, count, TOPIC_QUALIFIERS, TOPIC_ADJECTIVES, TOPIC_NOUNS
+        )
+    ]
+
+
+def person_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """Distinct (name, sort name) pairs."""
+    # Middle initials only when first and last names alone run out.
+    middles = [""] if count <= len(FIRST_NAMES) * len(LAST_NAMES) else MIDDLE_INITIALS
+    return [
+        (f"{first} {middle}{last}", f"{last}, {first}{middle and ' ' + middle.strip()}")
+        for first, middle, last in _combinations(rng, count, FIRST_NAMES, middles, LAST_NAMES)
+    ]
 
 
 class Skewed(Generic[T]):
@@ -368,19 +396,8 @@ class Generator:
 
     def write_tags(self) -> None:
         rng, sizes = self.rng, self.sizes
-        cities = [
-            head + middle + tail
-            for head, middle, tail in _combinations(
-                rng, max(0, sizes.places - len(COUNTRIES)), PLACE_HEADS, PLACE_MIDDLES, PLACE_TAILS
-            )
-        ]
-        self.places = (COUNTRIES + cities)[: sizes.places] if sizes.places else COUNTRIES[:1]
-        self.topic_names = [
-            f"{qualifier}{adjective} {noun}"
-            for qualifier, adjective, noun in _combinations(
-                rng, sizes.topics, TOPIC_QUALIFIERS, TOPIC_ADJECTIVES, TOPIC_NOUNS
-            )
-        ]
+        self.places = place_names(rng, sizes.places)
+        self.topic_names = topic_names(rng, sizes.topics)
         records = [
             TagCreate(slug=slugify(name), name=name, kind="section", description=None)
             for name in SECTIONS
@@ -454,9 +471,9 @@ class Generator:
         institution_ids = self._write_people(institution_records)
         organizations = list(zip(institution_ids, institutions, strict=True))
 
-        names = _combinations(rng, sizes.officials + sizes.authors, FIRST_NAMES, LAST_NAMES)
+        names = person_names(rng, sizes.officials + sizes.authors)
         official_records, official_meta = [], []
-        for first, last in names[: sizes.officials]:
+        for name, sort_name in names[: sizes.officials]:
             affiliations: list[dict[str, Any]] = []
             place = rng.choice(self.places)
             if rng.random() < 0.5:
@@ -487,13 +504,13 @@ class Generator:
             official_records.append(
                 PersonCreate(
                     kind="person",
-                    name=f"{first} {last}",
-                    sort_name=f"{last}, {first}",
+                    name=name,
+                    sort_name=sort_name,
                     description=role,
                     affiliations=affiliations,
                 )
             )
-            official_meta.append((f"{first} {last}", role, place))
+            official_meta.append((name, role, place))
         official_ids = self._write_people(official_records)
         self.officials = [
             Newsmaker(pid, name, role, place)
@@ -508,9 +525,8 @@ class Generator:
 
         author_records = []
         staff_flags = []
-        for first, last in names[sizes.officials :]:
+        for name, sort_name in names[sizes.officials :]:
             is_staff = rng.random() < 0.6
-            name = f"{first} {last}"
             if is_staff:
                 beat = rng.choice(BEATS)
                 affiliations = [{"role": beat, "organization": PUBLICATION}]
@@ -553,7 +569,7 @@ class Generator:
                 PersonCreate(
                     kind="person",
                     name=name,
-                    sort_name=f"{last}, {first}",
+                    sort_name=sort_name,
                     description=description,
                     bio=f"{name} is {description[0].lower()}{description[1:]}. "
                     f"{name.split()[0]} writes about {rng.choice(self.topic_names)}.",
@@ -656,10 +672,7 @@ class Generator:
         ids = _insert(
             self.session,
             Image,
-            [
-                {**r.model_dump(exclude={"depicted"}), **self._audited(self.anchor)}
-                for r in records
-            ],
+            [{**r.model_dump(exclude={"depicted"}), **self._audited(self.anchor)} for r in records],
         )
         depictions = [
             {"image_id": iid, "position": position, **d.model_dump()}

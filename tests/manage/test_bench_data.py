@@ -1,5 +1,6 @@
 """`byline bench-data`: a generated newsroom that readers get through the API as the app made it."""
 
+import random
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,16 @@ from app.articles.writes import LINK_TABLES
 from app.cli import main
 from app.config import get_settings
 from app.db import create_db_engine
-from app.demo.bench_data import generate
+from app.demo.bench_data import (
+    MAX_ARTICLES,
+    SECTIONS,
+    Sizes,
+    generate,
+    person_names,
+    place_names,
+    slugify,
+    topic_names,
+)
 from app.migrate import upgrade
 from app.models import PublishedArticle
 from tests.conftest import postgres_schema
@@ -206,3 +216,17 @@ def test_progress_is_drawn_on_a_terminal_only(database_url: str, tmp_path: Path)
     assert out.startswith("generated 5 published articles")
     assert piped_out == out
     assert piped_err.splitlines() == [f"byline: database {url}"]
+
+
+@pytest.mark.parametrize("articles", [1, 60, 100_000, MAX_ARTICLES])
+def test_names_stay_distinct_up_to_the_largest_count(articles: int) -> None:
+    sizes = Sizes.for_articles(articles)
+    rng = random.Random(1)
+
+    people = person_names(rng, sizes.officials + sizes.authors)
+    places = place_names(rng, sizes.places)
+    topics = topic_names(rng, sizes.topics)
+
+    assert len(set(people)) == len(people) == sizes.officials + sizes.authors
+    tag_slugs = {slugify(name) for name in [*SECTIONS, *places, *topics]}
+    assert len(tag_slugs) == sizes.tags
