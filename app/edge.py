@@ -26,7 +26,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.container import Services
-from app.errors import PROBLEM_TYPE_PREFIX, AppError
+from app.errors import PROBLEM_TYPE_PREFIX, UNHANDLED_DETAIL, AppError
 from app.http import JSON_MEDIA_TYPE, etag_matches
 from app.logs import access_log
 from app.metrics import IN_FLIGHT, observe, route_template
@@ -71,6 +71,17 @@ class _GzipCache:
         return compressed
 
 
+class _Answer:
+    """How far a request's answer got, for its log line and its last resort."""
+
+    __slots__ = ("complete", "started", "status")
+
+    def __init__(self) -> None:
+        self.status = 500
+        self.started = False
+        self.complete = False
+
+
 class Edge:
     def __init__(
         self,
@@ -113,7 +124,7 @@ class Edge:
         request_id = request_id or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         method = scope["method"]
-        status = 500
+        answer = _Answer()
         template: str | None = None
         IN_FLIGHT.inc()
         try:
@@ -122,85 +133,88 @@ class Edge:
                 and (method == "GET" or method == "HEAD")
                 and not scope["query_string"]
                 and scope["path"].startswith(ARTICLE_PREFIX)
-            ):
-                status = await self._article(
-                    scope, send, request_id, if_none_match, accept_encoding, origin
+                and await self._article(
+                    scope, send, answer, request_id, if_none_match, accept_encoding, origin
                 )
-                if status:
-                    template = ARTICLE_TEMPLATE
-                    return
-            status = await self._full_stack(scope, receive, send, request_id, origin is not None)
+            ):
+                template = ARTICLE_TEMPLATE
+            else:
+                await self._full_stack(scope, receive, send, answer, request_id)
+        except Exception:
+            log.exception("unhandled error", extra={"request_id": request_id})
+            if answer.started:
+                # FastAPI's own last resort sent a whole 500; a response cut off
+                # halfway can only be ended by dropping the connection.
+                if not answer.complete:
+                    raise
+            else:
+                answer.status = 500
+                await send_problem(
+                    scope,
+                    receive,
+                    partial(self.cors.send, send=send, request_headers=Headers(scope=scope)),
+                    status=500,
+                    detail=UNHANDLED_DETAIL,
+                    problem_type=PROBLEM_TYPE_PREFIX + AppError.slug,
+                    headers={"X-Request-ID": request_id},
+                )
         finally:
             IN_FLIGHT.dec()
             seconds = time.perf_counter() - started
             if template is None:
                 template = route_template(scope, self.route_templates)
-            observe(method, template, status, seconds)
-            access_log(request_id, method, scope["path"], status, seconds)
+            observe(method, template, answer.status, seconds)
+            access_log(request_id, method, scope["path"], answer.status, seconds)
 
     async def _full_stack(
-        self, scope: Scope, receive: Receive, send: Send, request_id: str, has_origin: bool
-    ) -> int:
-        """Everything the fast path does not answer, through FastAPI; returns the status."""
+        self, scope: Scope, receive: Receive, send: Send, answer: "_Answer", request_id: str
+    ) -> None:
+        """Everything the fast path does not answer, through CORS and FastAPI."""
         id_header = (b"x-request-id", request_id.encode())
         head = scope["method"] == "HEAD"
-        status = 500
-        started = False
 
         async def send_out(message: Message) -> None:
-            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
-                started = True
+                answer.status = message["status"]
+                answer.started = True
                 message["headers"] = [*message.get("headers", []), id_header]
-            elif head and message["type"] == "http.response.body":
-                if message.get("more_body", False):
-                    return
-                message = {"type": "http.response.body", "body": b""}
+            elif message["type"] == "http.response.body":
+                more = message.get("more_body", False)
+                answer.complete = not more
+                if head:
+                    if more:
+                        return
+                    message = {"type": "http.response.body", "body": b""}
             await send(message)
 
         inner = {**scope, "method": "GET"} if head else scope
         try:
             await self.cors(inner, receive, send_out)
-        except Exception:
-            log.exception("unhandled error", extra={"request_id": request_id})
-            if started:
-                raise
-            await send_problem(
-                scope,
-                receive,
-                partial(self.cors.send, send=send, request_headers=Headers(scope=scope)),
-                status=500,
-                detail="The server failed to answer; the request id identifies it in the logs.",
-                problem_type=PROBLEM_TYPE_PREFIX + AppError.slug,
-                headers={"X-Request-ID": request_id},
-            )
-            return 500
         finally:
             # Routing marks the copy; the request's metrics need the route it found.
             if head and "route" in inner:
                 scope["route"] = inner["route"]
-        return status
 
     async def _article(
         self,
         scope: Scope,
         send: Send,
+        answer: "_Answer",
         request_id: str,
         if_none_match: bytes | None,
         accept_encoding: bytes | None,
         origin: bytes | None,
-    ) -> int:
-        """A published article from its stored document; 0 when the full stack must answer."""
+    ) -> bool:
+        """A published article from its stored document; False when the full stack must answer."""
         slug = scope["path"][len(ARTICLE_PREFIX) :]
         try:
             _SLUG.validate_python(slug)
         except ValidationError:
-            return 0
+            return False
         services = self.services
         stored = await services.documents.by_slug(slug, services.clock())
         if stored is None:
-            return 0  # a redirect from an old slug, or the 404: both in the route
+            return False  # a redirect from an old slug, or the 404: both in the route
         etag = stored.etag.encode()
         headers = [
             (b"etag", etag),
@@ -227,11 +241,14 @@ class Edge:
         if origin is not None:
             self._add_cors(headers, origin)
         headers.append((b"x-request-id", request_id.encode()))
+        answer.status = status
+        answer.started = True
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send(
             {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
         )
-        return status
+        answer.complete = True
+        return True
 
     def _add_cors(self, headers: list[tuple[bytes, bytes]], origin: bytes) -> None:
         """CORSMiddleware's answer to a simple request, with Vary already carrying Origin."""

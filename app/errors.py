@@ -208,7 +208,18 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+UNHANDLED_DETAIL = "The server failed to answer; the request id identifies it in the logs."
+
+
+async def _unhandled(request: Request, exc: Exception) -> Response:
+    # FastAPI's last resort sends this, then raises on to the edge, which logs it.
+    return problem_response(
+        request, 500, detail=UNHANDLED_DETAIL, problem_type=PROBLEM_TYPE_PREFIX + AppError.slug
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _unhandled)
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler(AllowedMethods(app)))
     app.add_exception_handler(RequestValidationError, _validation_error)
