@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,22 +14,27 @@ from app.popularity.windows import HOUR
 BucketKey = tuple[int, datetime]  # (article id, bucket start)
 
 
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
+def _insert(dialect: str, table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+@cache
+def _add_views_statement(dialect: str) -> Any:
+    # Built once: building the upsert (its `excluded` alias above all) costs more than
+    # running it for a batch of beacons.
+    statement = _insert(dialect, ViewBucket)
+    return statement.on_conflict_do_update(
+        index_elements=["article_id", "granularity", "bucket_start"],
+        set_={"views": ViewBucket.views + statement.excluded.views},
+    )
 
 
 def add_views(session: Session, counts: Mapping[BucketKey, int], granularity: str = HOUR) -> None:
     """views += n for each bucket, creating it when new; concurrent adds never lose one."""
     if not counts:
         return
-    statement = _insert(session, ViewBucket)
-    statement = statement.on_conflict_do_update(
-        index_elements=["article_id", "granularity", "bucket_start"],
-        set_={"views": ViewBucket.views + statement.excluded.views},
-    )
     session.execute(
-        statement,
+        _add_views_statement(session.get_bind().dialect.name),
         [
             {"article_id": a, "granularity": granularity, "bucket_start": b, "views": n}
             for (a, b), n in sorted(counts.items())
@@ -40,7 +46,7 @@ def first_view_in(
     session: Session, article_id: int, visitor_hash: str, now: datetime, dedup: timedelta
 ) -> bool:
     """Record the visitor's view unless one was counted within `dedup`; True if counted."""
-    statement = _insert(session, ViewVisitor).values(
+    statement = _insert(session.get_bind().dialect.name, ViewVisitor).values(
         article_id=article_id, visitor_hash=visitor_hash, counted_at=now
     )
     statement = statement.on_conflict_do_update(
