@@ -2,6 +2,7 @@
 
 import random
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -48,7 +49,7 @@ def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
 def fresh_database(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A newly migrated database on the same backend as the shared one."""
     if make_url(database_url).get_backend_name() == "sqlite":
-        url = f"sqlite:///{tmp_path / f'fresh-{len(list(tmp_path.iterdir()))}.sqlite3'}"
+        url = f"sqlite:///{tmp_path / uuid.uuid4().hex}.sqlite3"
         upgrade(url)
         yield url
         return
