@@ -8,6 +8,8 @@ from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_OPTION = "byline_write"
+# Connections each worker keeps to PostgreSQL for sessions, and again for the hot reads.
+POSTGRES_POOL_SIZE = 8
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -42,4 +44,4 @@ def create_db_engine(database_url: str) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    return create_engine(url, pool_size=POSTGRES_POOL_SIZE, max_overflow=8, pool_pre_ping=True)

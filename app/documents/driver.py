@@ -2,73 +2,125 @@
 
 Going through a Session and FastAPI's thread pool costs several times an indexed
 lookup, so the hot reads are SQLAlchemy Core statements compiled once per dialect
-and run on a raw driver connection: inline on the event loop for SQLite (a local
-file read in WAL mode takes microseconds and never waits on a writer), and in one
-thread hop for a networked database, where a round trip must not stall the loop.
+and run on a raw driver connection. On SQLite that runs inline on the event loop:
+a local file read in WAL mode takes microseconds and never waits on a writer. On
+PostgreSQL a round trip must not stall the loop, and a thread hop per read cost
+more than the read, so the reads run on asyncpg, awaited on the loop itself, as
+prepared statements on connections of their own.
+
+Nothing here caches a result: every read is one query, so a write committed by
+any process is seen by the next read.
 """
 
-from collections.abc import Callable
+import asyncio
+from collections import deque
+from collections.abc import AsyncGenerator, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, Select
+# asyncpg ships no type information; its connections are used only through _Connections.
+import asyncpg  # type: ignore[import-untyped]
+from sqlalchemy import URL, Dialect, Engine, Select
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.pool import PoolProxiedConnection
-from starlette.concurrency import run_in_threadpool
 
+from app.db import POSTGRES_POOL_SIZE
 from app.models.base import UTCDateTime
+
+# libpq waits for the operating system to give up; a read should fail sooner.
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+class DatabaseUnreachable(ConnectionError):
+    """The reads could not reach the database; the message names it, without a password."""
 
 
 class CompiledRead:
     """A statement compiled once; its parameters are given by name at each run."""
 
-    def __init__(self, statement: Select[Any], engine: Engine) -> None:
-        compiled = statement.compile(dialect=engine.dialect)
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self.positions = compiled.positiontup if compiled.positional else None
+        # Values the statement fixes itself, such as LIMIT 1, are not given at each run.
+        self.fixed = {
+            name: value
+            for name, value in compiled.params.items()
+            if not compiled.binds[name].required
+        }
 
     def params(self, values: dict[str, Any]) -> Any:
+        if self.fixed:
+            values = self.fixed | values
         return values if self.positions is None else [values[n] for n in self.positions]
+
+
+class _Connection(Protocol):
+    async def fetch(self, sql: str, params: Any) -> list[Any]: ...
+
+    async def aclose(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class DriverReads:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._connection: _Connection
+        if engine.dialect.name == "sqlite":
+            self._dialect: Dialect = engine.dialect
+            self._connection = _InlineSQLite(engine)
+        else:
+            # Compiled for asyncpg: $1 placeholders, and casts where a type needs one.
+            # (SQLAlchemy's dialect constructors carry no annotations.)
+            self._dialect = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+            self._connection = _AsyncpgReads(engine.url)
         # The dialect's own processor: on SQLite it writes the exact text SQLAlchemy
-        # stores, so string comparison agrees to the microsecond.
-        bind = UTCDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
+        # stores, so string comparison agrees to the microsecond; on PostgreSQL it
+        # gives the naive UTC datetime a timestamp column holds.
+        bind = UTCDateTime().dialect_impl(self._dialect).bind_processor(self._dialect)
         self._time: Callable[[datetime], Any] = bind or (lambda value: value)
-        self._inline = engine.dialect.name == "sqlite"
-        self._connection: PoolProxiedConnection | None = None
 
     def compile(self, statement: Select[Any]) -> CompiledRead:
-        return CompiledRead(statement, self.engine)
+        return CompiledRead(statement, self._dialect)
 
     def time(self, value: datetime) -> Any:
         """A datetime as this driver must receive it to compare with stored ones."""
         return self._time(value)
 
     async def fetch(self, read: CompiledRead, values: dict[str, Any]) -> list[Any]:
-        params = read.params(values)
-        if self._inline:
-            return self._fetch_inline(read.sql, params)
-        return await run_in_threadpool(self._fetch_pooled, read.sql, params)
+        """The rows as tuples of what the driver gives: on PostgreSQL, as psycopg gave them
+        (bytes, str, int, naive UTC datetimes); on SQLite, as sqlite3 stores them."""
+        return await self._connection.fetch(read.sql, read.params(values))
 
-    def _fetch_inline(self, sql: str, params: Any) -> list[Any]:
-        # One connection per process, used only from the event loop's thread.
+    async def aclose(self) -> None:
+        """Close what this event loop holds; called at shutdown, on the serving loop."""
+        await self._connection.aclose()
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class _InlineSQLite:
+    """One connection per process, used only from the event loop's thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: PoolProxiedConnection | None = None
+
+    async def fetch(self, sql: str, params: Any) -> list[Any]:
         if self._connection is None:
             self._connection = self.engine.raw_connection()
         try:
-            return _fetch(self._connection, sql, params)
+            cursor = self._connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
         except Exception:
             self.close()
             raise
-
-    def _fetch_pooled(self, sql: str, params: Any) -> list[Any]:
-        connection = self.engine.raw_connection()
-        try:
-            return _fetch(connection, sql, params)
-        finally:
-            connection.close()
 
     async def aclose(self) -> None:
         self.close()
@@ -79,10 +131,153 @@ class DriverReads:
             self._connection = None
 
 
-def _fetch(connection: Any, sql: str, params: Any) -> list[Any]:
-    cursor = connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+class _AsyncpgReads:
+    """asyncpg connections per event loop, opened as the loop's reads need them.
+
+    They belong to the loop that opened them, so every worker process opens its own
+    and none is ever shared across a fork; a test client that runs each request on
+    a loop of its own opens them per request. asyncpg prepares a statement once per
+    connection and keeps it (its statement cache), so a read is one round trip.
+    """
+
+    def __init__(self, url: URL) -> None:
+        query = dict(url.normalized_query)
+        timeout = query.pop("connect_timeout", None)
+        # asyncpg reads libpq's URL parameters and sends the rest in the startup
+        # message, as libpq does, where the server applies them: options=-csearch_path=...
+        # gives these connections the same search_path as the engine's.
+        dsn = url.set(drivername="postgresql", query={k: v[-1] for k, v in query.items()})
+        self._dsn = dsn.render_as_string(hide_password=False)
+        self._shown = url.render_as_string(hide_password=True)
+        self._timeout = float(timeout[-1]) if timeout else CONNECT_TIMEOUT_SECONDS
+        self._pools: dict[asyncio.AbstractEventLoop, _Connections] = {}
+        self._holders: dict[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = {}
+
+    async def fetch(self, sql: str, params: Any) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        pool = self._pools.get(loop)
+        if pool is None:
+            pool = await self._open(loop)
+        return await pool.fetch(sql, params)
+
+    async def _open(self, loop: asyncio.AbstractEventLoop) -> "_Connections":
+        pool = self._pools[loop] = _Connections(self._connect, POSTGRES_POOL_SIZE)
+        holder = self._holders[loop] = self._held_open(loop, pool)
+        # Runs to its yield without suspending, so no other read sees a half-opened pool.
+        await anext(holder)
+        return pool
+
+    async def _connect(self) -> Any:
+        try:
+            return await asyncpg.connect(self._dsn, timeout=self._timeout)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise DatabaseUnreachable(
+                f"PostgreSQL at {self._shown} did not answer: {reason}"
+            ) from exc
+
+    async def _held_open(
+        self, loop: asyncio.AbstractEventLoop, pool: "_Connections"
+    ) -> AsyncGenerator[None, None]:
+        """Suspended while its loop runs, so that the loop closes the pool before it ends.
+
+        asyncio.run, uvicorn and the test clients close the async generators still
+        open when their loop shuts down: a loop that ends without aclose(), as a
+        test client's does after each request, still closes its connections.
+        """
+        try:
+            yield
+        finally:
+            self._pools.pop(loop, None)
+            self._holders.pop(loop, None)
+            await pool.close()
+
+    async def aclose(self) -> None:
+        holder = self._holders.pop(asyncio.get_running_loop(), None)
+        if holder is not None:
+            await holder.aclose()
+
+    def close(self) -> None:
+        # Dropped, each generator is handed back to its own loop, which runs its
+        # finally there: connections are only ever closed on the loop they belong to.
+        self._holders.clear()
+        self._pools.clear()
+
+
+class _Connections:
+    """Up to `size` connections of one event loop, each lent to one read at a time.
+
+    asyncpg's own Pool spends a third of a read on bookkeeping these reads don't
+    need (a timeout, a proxy, a reset query and an idle timer per read): a read
+    sends one statement, takes its rows and gives the connection back as it was.
+    A connection that fails in any way, a cancelled read included, is dropped.
+    """
+
+    def __init__(self, connect: Callable[[], Any], size: int) -> None:
+        self._connect = connect
+        self._size = size
+        self._idle: list[Any] = []
+        self._open = 0
+        # Reads waiting for a connection; None tells one to open a connection itself.
+        self._waiters: deque[asyncio.Future[Any]] = deque()
+        self._closed = False
+
+    async def fetch(self, sql: str, params: Any) -> list[Any]:
+        connection = self._idle.pop() if self._idle else await self._acquire()
+        try:
+            rows = await connection.fetch(sql, *params)
+        except BaseException:
+            self._drop(connection)
+            raise
+        self._release(connection)
+        return [tuple(row) for row in rows]
+
+    async def _acquire(self) -> Any:
+        while True:
+            if self._idle:
+                return self._idle.pop()
+            if self._open < self._size:
+                self._open += 1
+                try:
+                    return await self._connect()
+                except BaseException:
+                    self._open -= 1
+                    self._wake(None)
+                    raise
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                connection = await waiter
+            except asyncio.CancelledError:
+                # Cancelled after being handed a connection: pass it on.
+                if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                    self._release(waiter.result())
+                raise
+            if connection is not None:
+                return connection
+
+    def _release(self, connection: Any) -> None:
+        if self._closed:
+            self._drop(connection)
+        elif not self._wake(connection):
+            self._idle.append(connection)
+
+    def _drop(self, connection: Any) -> None:
+        connection.terminate()
+        self._open -= 1
+        self._wake(None)
+
+    def _wake(self, connection: Any) -> bool:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(connection)
+                return True
+        return False
+
+    async def close(self) -> None:
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            self._open -= 1
+            await connection.close()
