@@ -155,11 +155,10 @@ def make_demo_database(directory: Path) -> str:
 
 
 def byline_app(database_url: str) -> FastAPI:
+    """Byline's app as `byline serve` builds it, its settings from the environment."""
     os.environ["DATABASE_URL"] = database_url
-    from app.config import get_settings
     from app.main import create_app
 
-    get_settings.cache_clear() if hasattr(get_settings, "cache_clear") else None
     app = create_app()
     # The log line is formatted and written as under a server; only the file differs.
     devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
@@ -641,10 +640,8 @@ class Costs:
             "floor: an ASGI app sending the same response, and the timing loop", "floor", 1
         )
         counted = [row for row in parts if row is not None]
-        floor = bench.cases.get("floor")
         if self.has("byline", "floor"):
             whole, fl = bench.cases["byline"], bench.cases["floor"]
-            assert floor is not None
             self.rows.append(
                 Row(
                     "unattributed (layers interact; differences do not add up exactly)",
