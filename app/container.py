@@ -24,6 +24,7 @@ from app.config import Settings
 from app.db import WRITE_OPTION, create_db_engine
 from app.documents.driver import DriverReads
 from app.documents.reader import DocumentReader
+from app.documents.summaries import SummaryReader
 from app.http import PublicHeaders
 from app.pool_metrics import watch_pool
 from app.popularity.ranking import PageCache, RankingCache
@@ -43,6 +44,7 @@ class Services:
     # The hot public reads, on the database driver itself.
     driver: DriverReads
     documents: DocumentReader
+    summaries: SummaryReader
     public_headers: PublicHeaders
     views: ViewStore
     rate_limiter: RateLimiter
@@ -66,6 +68,7 @@ def build_services(settings: Settings, *, clock: Clock) -> Services:
         read_executor=ThreadPoolExecutor(settings.read_threads, thread_name_prefix="byline-read"),
         driver=driver,
         documents=DocumentReader(driver),
+        summaries=SummaryReader(driver),
         public_headers=PublicHeaders.from_settings(settings),
         views=view_store(settings, engine),
         rate_limiter=RateLimiter(settings.views_per_minute_per_client, clock),

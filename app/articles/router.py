@@ -7,11 +7,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.articles.responses import summary_page_response
 from app.articles.schemas import ArticlePage
-from app.articles.service import ArticleFilters, find_articles, related_articles
+from app.articles.service import find_articles, related_articles
 from app.container import Now, read_in_thread, services
 from app.documents import queries
 from app.documents.articles import ArticleDocument
 from app.documents.refs import surrogate_key
+from app.documents.summaries import ArticleFilters
 from app.errors import NotFound
 from app.http import (
     VISIBLE_ARTICLES_ONLY,
@@ -69,11 +70,8 @@ async def list_articles(
         published_after=published_after,
         published_before=published_before,
     )
-    page = await read_in_thread(
-        request,
-        lambda session: find_articles(
-            session, now=now, filters=filters, limit=limit, cursor=cursor
-        ),
+    page = await find_articles(
+        services(request).summaries, now=now, filters=filters, limit=limit, cursor=cursor
     )
     return summary_page_response(request, page, surrogate_keys=("articles",))
 
@@ -140,9 +138,9 @@ async def list_related_articles(
     slug: SlugPath,
     limit: Annotated[int, Query(ge=1, le=MAX_RELATED)] = 5,
 ) -> Response:
-    related = await read_in_thread(
-        request,
-        lambda session: related_articles(session, now=now, slug=slug, limit=limit),
+    held = services(request)
+    related = await related_articles(
+        held.documents, held.summaries, now=now, slug=slug, limit=limit
     )
     return summary_page_response(
         request,

@@ -1,59 +1,19 @@
-"""Public article lists: filters, cursors and related articles."""
+"""Public article lists: filters, cursors, the lists of an author, person or tag, related.
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+Each read runs on the database driver through app.documents.summaries and
+takes no session, so it can answer a request inside or outside FastAPI's router.
+"""
+
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import ColumnElement
-from sqlmodel import Session, col
-
-from app.documents import queries
-from app.documents.queries import PA, SummaryRow
+from app.documents.reader import DocumentReader
 from app.documents.refs import RefKind
+from app.documents.summaries import ArticleFilters, SummaryPage, SummaryReader
 from app.errors import NotFound
-from app.models.enums import ArticleType
-from app.pagination import decode_cursor, split_page
+from app.pagination import decode_cursor
 
 ARTICLE_CURSOR = (datetime, int)
-
-
-@dataclass(frozen=True)
-class ArticleFilters:
-    author: int | None = None
-    person: int | None = None
-    tag: str | None = None
-    type: ArticleType | None = None
-    published_after: datetime | None = None
-    published_before: datetime | None = None
-
-
-def _conditions(
-    session: Session, filters: ArticleFilters, now: datetime
-) -> list[ColumnElement[bool]] | None:
-    """SQL conditions for the filters; None when they cannot match anything."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.author is not None:
-        conditions.append(queries.has_ref(RefKind.author, filters.author, now))
-    if filters.person is not None:
-        conditions.append(queries.has_ref(RefKind.mention, filters.person, now))
-    if filters.tag is not None:
-        tag_id = queries.tag_id(session, filters.tag)
-        if tag_id is None:
-            return None
-        conditions.append(queries.has_ref(RefKind.tag, tag_id, now))
-    if filters.type is not None:
-        conditions.append(col(PA.type) == filters.type.value)
-    if filters.published_after is not None:
-        conditions.append(col(PA.published_at) > filters.published_after)
-    if filters.published_before is not None:
-        conditions.append(col(PA.published_at) < filters.published_before)
-    return conditions
-
-
-class SummaryPage(NamedTuple):
-    rows: Sequence[SummaryRow]
-    next_cursor: str | None
 
 
 class RelatedArticles(NamedTuple):
@@ -61,33 +21,98 @@ class RelatedArticles(NamedTuple):
     page: SummaryPage
 
 
-def find_articles(
-    session: Session,
+async def find_articles(
+    summaries: SummaryReader,
     *,
     now: datetime,
     filters: ArticleFilters,
     limit: int,
     cursor: str | None,
 ) -> SummaryPage:
-    after = decode_cursor(cursor, ARTICLE_CURSOR) if cursor is not None else None
-    conditions = _conditions(session, filters, now)
-    rows = (
-        []
-        if conditions is None
-        else queries.summaries_page(
-            session, now=now, conditions=conditions, after=after, limit=limit + 1
-        )
+    """One page of published summaries, newest first, and the cursor of the next."""
+    after = _after(cursor) if cursor is not None else None
+    return await summaries.page(now=now, filters=filters, limit=limit, after=after)
+
+
+def _after(cursor: str) -> tuple[datetime, int]:
+    published_at, article_id = decode_cursor(cursor, ARTICLE_CURSOR)
+    # decode_cursor has checked each value's type against ARTICLE_CURSOR.
+    return cast(datetime, published_at), cast(int, article_id)
+
+
+async def _owned_articles(
+    summaries: SummaryReader,
+    *,
+    now: datetime,
+    owner: RefKind,
+    ident: int,
+    filters: ArticleFilters,
+    limit: int,
+    cursor: str | None,
+    missing: str,
+) -> SummaryPage:
+    page = await find_articles(summaries, now=now, filters=filters, limit=limit, cursor=cursor)
+    # A row on the page proves a visible document embeds the owner; only an
+    # empty page needs the second read that tells "none left" from "no such owner".
+    if not page.rows and not await summaries.embedded(owner, ident, now):
+        raise NotFound(missing)
+    return page
+
+
+async def author_articles(
+    summaries: SummaryReader, *, now: datetime, author_id: int, limit: int, cursor: str | None
+) -> SummaryPage:
+    return await _owned_articles(
+        summaries,
+        now=now,
+        owner=RefKind.author,
+        ident=author_id,
+        filters=ArticleFilters(author=author_id),
+        limit=limit,
+        cursor=cursor,
+        missing=f"No author with id {author_id} has published articles.",
     )
-    return _split(rows, limit)
 
 
-def related_articles(session: Session, *, now: datetime, slug: str, limit: int) -> RelatedArticles:
-    article_id = queries.article_id_by_slug(session, slug, now)
+async def person_articles(
+    summaries: SummaryReader, *, now: datetime, person_id: int, limit: int, cursor: str | None
+) -> SummaryPage:
+    """Articles mentioning the person; 404 only when no visible article shows them at all."""
+    return await _owned_articles(
+        summaries,
+        now=now,
+        owner=RefKind.person,
+        ident=person_id,
+        filters=ArticleFilters(person=person_id),
+        limit=limit,
+        cursor=cursor,
+        missing=f"No published content shows a person with id {person_id}.",
+    )
+
+
+async def tag_articles(
+    summaries: SummaryReader, *, now: datetime, slug: str, limit: int, cursor: str | None
+) -> tuple[int, SummaryPage]:
+    """The tag's id (its Surrogate-Key names it) and a page of its articles."""
+    tag_id = await summaries.visible_tag_id(slug, now)
+    if tag_id is None:
+        raise NotFound(f"No published article is tagged {slug!r}.")
+    page = await find_articles(
+        summaries, now=now, filters=ArticleFilters(tag=slug), limit=limit, cursor=cursor
+    )
+    return tag_id, page
+
+
+async def related_articles(
+    documents: DocumentReader,
+    summaries: SummaryReader,
+    *,
+    now: datetime,
+    slug: str,
+    limit: int,
+) -> RelatedArticles:
+    article_id = await documents.article_id(slug, now)
     if article_id is None:
         raise NotFound(f"No published article has the slug {slug!r}.")
-    rows = queries.related_summaries(session, article_id, now=now, limit=limit)
-    return RelatedArticles(article_id, _split(rows, limit))
-
-
-def _split(rows: Sequence[SummaryRow], limit: int) -> SummaryPage:
-    return SummaryPage(*split_page(rows, limit, lambda row: (row.published_at, row.article_id)))
+    rows = await summaries.related(article_id, now=now, limit=limit)
+    return RelatedArticles(article_id, SummaryPage(rows, None))

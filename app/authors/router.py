@@ -4,9 +4,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.articles.responses import owned_articles_response
+from app.articles.responses import summary_page_response
 from app.articles.schemas import ArticlePage
-from app.articles.service import ArticleFilters
+from app.articles.service import author_articles
 from app.container import Now, read_in_thread, services
 from app.documents.refs import surrogate_key
 from app.http import (
@@ -105,13 +105,9 @@ async def list_author_articles(
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    return await owned_articles_response(
-        request,
-        now=now,
-        owner_key=lambda session: surrogate_key(
-            "person", service.author(session, author_id, now).id
-        ),
-        filters=ArticleFilters(author=author_id),
-        limit=limit,
-        cursor=cursor,
+    page = await author_articles(
+        services(request).summaries, now=now, author_id=author_id, limit=limit, cursor=cursor
+    )
+    return summary_page_response(
+        request, page, surrogate_keys=("articles", surrogate_key("person", author_id))
     )

@@ -1,7 +1,6 @@
 """Reads over the published documents: the only article tables public routes touch."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -10,17 +9,9 @@ from sqlmodel import Session, col
 
 from app.documents.refs import RefKind
 from app.models import ArticleSlugRedirect, PublishedArticle, PublishedArticleRef, Tag
-from app.pagination import CursorValue, after_keyset
 
 PA = PublishedArticle
 REF = PublishedArticleRef
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    article_id: int
-    published_at: datetime
-    summary: bytes
 
 
 def visible(now: datetime) -> ColumnElement[bool]:
@@ -51,53 +42,6 @@ def article_id_by_slug(session: Session, slug: str, now: datetime) -> int | None
     return session.execute(
         select(col(PA.article_id)).where(col(PA.slug) == slug, visible(now))
     ).scalar_one_or_none()
-
-
-def _summaries(statement: Select[Any]) -> Select[Any]:
-    return statement.add_columns(col(PA.article_id), col(PA.published_at), col(PA.summary))
-
-
-def summaries_page(
-    session: Session,
-    *,
-    now: datetime,
-    conditions: Sequence[ColumnElement[bool]],
-    after: Sequence[CursorValue] | None,
-    limit: int,
-) -> list[SummaryRow]:
-    """Newest first; `after` is the (published_at, article_id) of the last row seen."""
-    keyset = (col(PA.published_at), col(PA.article_id))
-    statement = select().select_from(PA).where(visible(now), *conditions)
-    if after is not None:
-        statement = statement.where(after_keyset(keyset, after, descending=True))
-    statement = _summaries(statement).order_by(*(c.desc() for c in keyset)).limit(limit)
-    return [SummaryRow(*row) for row in session.execute(statement)]
-
-
-def related_summaries(
-    session: Session, article_id: int, *, now: datetime, limit: int
-) -> list[SummaryRow]:
-    """Articles sharing the most tags and mentioned people, newest first among equals."""
-    mine = (
-        select(col(REF.ref_kind), col(REF.ref_id))
-        .where(
-            col(REF.article_id) == article_id,
-            col(REF.ref_kind).in_([RefKind.tag.value, RefKind.mention.value]),
-        )
-        .subquery()
-    )
-    score = func.count().label("score")
-    shared = (
-        select(col(REF.article_id), score)
-        .join(mine, (mine.c.ref_kind == col(REF.ref_kind)) & (mine.c.ref_id == col(REF.ref_id)))
-        .where(col(REF.article_id) != article_id, col(REF.published_at) <= now)
-        .group_by(col(REF.article_id))
-        .subquery()
-    )
-    statement = _summaries(
-        select().select_from(PA).join(shared, shared.c.article_id == col(PA.article_id))
-    ).order_by(shared.c.score.desc(), col(PA.published_at).desc(), col(PA.article_id).desc())
-    return [SummaryRow(*row) for row in session.execute(statement.limit(limit))]
 
 
 def visible_ref_ids(kind: RefKind, now: datetime) -> Select[Any]:

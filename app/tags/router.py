@@ -4,9 +4,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.articles.responses import owned_articles_response
+from app.articles.responses import summary_page_response
 from app.articles.schemas import ArticlePage
-from app.articles.service import ArticleFilters
+from app.articles.service import tag_articles
 from app.container import Now, read_in_thread, services
 from app.documents.refs import surrogate_key
 from app.http import VISIBLE_ARTICLES_ONLY, page_response, public_description, read_responses
@@ -71,11 +71,9 @@ async def list_tag_articles(
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    return await owned_articles_response(
-        request,
-        now=now,
-        owner_key=lambda session: surrogate_key("tag", service.visible_tag_id(session, slug, now)),
-        filters=ArticleFilters(tag=slug),
-        limit=limit,
-        cursor=cursor,
+    tag_id, page = await tag_articles(
+        services(request).summaries, now=now, slug=slug, limit=limit, cursor=cursor
+    )
+    return summary_page_response(
+        request, page, surrogate_keys=("articles", surrogate_key("tag", tag_id))
     )

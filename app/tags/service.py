@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from app.documents import queries
 from app.documents.refs import RefKind
 from app.editing.rows import save_fields
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
 from app.models import Tag
 from app.models.enums import TagKind
 from app.pagination import after_keyset, decode_cursor, split_page
@@ -34,13 +34,6 @@ def tags_page(
         for tag in page
     ]
     return items, next_cursor
-
-
-def visible_tag_id(session: Session, slug: str, now: datetime) -> int:
-    tag_id = queries.tag_id(session, slug)
-    if tag_id is None or not queries.is_visible(session, RefKind.tag, tag_id, now):
-        raise NotFound(f"No published article is tagged {slug!r}.")
-    return tag_id
 
 
 def write_tag(session: Session, row: Tag | None, data: TagCreate, actor: str) -> Tag:
