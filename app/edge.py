@@ -12,21 +12,25 @@ same bytes and headers, and the OpenAPI document describes that route.
 """
 
 import logging
+import random
 import time
-import uuid
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.articles.query import list_query
+from app.articles.responses import summary_page_response
+from app.articles.service import find_articles
 from app.container import Services
-from app.errors import PROBLEM_TYPE_PREFIX, UNHANDLED_DETAIL, AppError
+from app.errors import PROBLEM_TYPE_PREFIX, UNHANDLED_DETAIL, AppError, InvalidCursor
 from app.http import JSON_MEDIA_TYPE, etag_matches
 from app.logs import access_log
 from app.metrics import IN_FLIGHT, observe, route_template
@@ -36,6 +40,8 @@ from app.types import Slug
 log = logging.getLogger("byline.access")
 ARTICLE_PREFIX = "/v1/articles/"
 ARTICLE_TEMPLATE = "/v1/articles/{slug}"
+LIST_PATH = "/v1/articles"
+_SET_BY_REPLY = frozenset({b"content-length", b"content-type"})
 _SLUG = TypeAdapter(Slug)
 _SAFE_ID = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
 _JSON = JSON_MEDIA_TYPE.encode()
@@ -69,6 +75,37 @@ class _GzipCache:
         else:
             self._bodies.move_to_end(etag)
         return compressed
+
+
+class _Incoming:
+    """The request headers the edge acts on, read in one pass."""
+
+    __slots__ = ("accept_encoding", "head", "if_none_match", "origin", "request_id")
+
+    def __init__(self, scope: Scope) -> None:
+        request_id = self.if_none_match = self.accept_encoding = self.origin = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                request_id = _request_id(value)
+            elif name == b"if-none-match":
+                self.if_none_match = value
+            elif name == b"accept-encoding":
+                self.accept_encoding = value
+            elif name == b"origin":
+                self.origin = value
+        # Not a secret, only unique: the process's generator (reseeded in each forked
+        # worker) costs no system call, as os.urandom and uuid4 do.
+        self.request_id: str = request_id or f"{random.getrandbits(128):032x}"
+        self.head = scope["method"] == "HEAD"
+
+
+class _Reply(NamedTuple):
+    """A stored read's answer before the edge adds what middleware would."""
+
+    status: int
+    # Without Content-Length and Content-Type, which depend on the encoding sent.
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
 
 
 class _Answer:
@@ -110,35 +147,27 @@ class Edge:
             await self.cors.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id: str | None = None
-        if_none_match = accept_encoding = origin = None
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                request_id = _request_id(value)
-            elif name == b"if-none-match":
-                if_none_match = value
-            elif name == b"accept-encoding":
-                accept_encoding = value
-            elif name == b"origin":
-                origin = value
-        request_id = request_id or uuid.uuid4().hex
+        incoming = _Incoming(scope)
+        request_id = incoming.request_id
         scope.setdefault("state", {})["request_id"] = request_id
         method = scope["method"]
         answer = _Answer()
         template: str | None = None
         IN_FLIGHT.inc()
         try:
-            if (
-                self.fast_reads
-                and (method == "GET" or method == "HEAD")
-                and not scope["query_string"]
-                and scope["path"].startswith(ARTICLE_PREFIX)
-                and await self._article(
-                    scope, send, answer, request_id, if_none_match, accept_encoding, origin
-                )
-            ):
-                template = ARTICLE_TEMPLATE
+            reply = None
+            if self.fast_reads and (method == "GET" or method == "HEAD"):
+                path = scope["path"]
+                if path == LIST_PATH:
+                    reply = await self._list(scope, incoming)
+                    template = LIST_PATH
+                elif path.startswith(ARTICLE_PREFIX) and not scope["query_string"]:
+                    reply = await self._article(scope, incoming)
+                    template = ARTICLE_TEMPLATE
+            if reply is not None:
+                await self._send_reply(send, answer, incoming, reply)
             else:
+                template = None
                 await self._full_stack(scope, receive, send, answer, request_id)
         except Exception:
             log.exception("unhandled error", extra={"request_id": request_id})
@@ -195,60 +224,74 @@ class Edge:
             if head and "route" in inner:
                 scope["route"] = inner["route"]
 
-    async def _article(
-        self,
-        scope: Scope,
-        send: Send,
-        answer: "_Answer",
-        request_id: str,
-        if_none_match: bytes | None,
-        accept_encoding: bytes | None,
-        origin: bytes | None,
-    ) -> bool:
-        """A published article from its stored document; False when the full stack must answer."""
+    async def _article(self, scope: Scope, incoming: "_Incoming") -> "_Reply | None":
+        """A published article from its stored document; None when the full stack must answer."""
         slug = scope["path"][len(ARTICLE_PREFIX) :]
         try:
             _SLUG.validate_python(slug)
         except ValidationError:
-            return False
+            return None
         services = self.services
         stored = await services.documents.by_slug(slug, services.clock())
         if stored is None:
-            return False  # a redirect from an old slug, or the 404: both in the route
-        etag = stored.etag.encode()
+            return None  # a redirect from an old slug, or the 404: both in the route
         headers = [
-            (b"etag", etag),
+            (b"etag", stored.etag.encode()),
             (b"cache-control", self._cache_control),
             (b"surrogate-key", stored.surrogate_keys.encode()),
         ]
-        body = stored.document
-        if if_none_match is not None and etag_matches(
-            if_none_match.decode("latin-1"), stored.etag, weak=True
+        if incoming.if_none_match is not None and etag_matches(
+            incoming.if_none_match.decode("latin-1"), stored.etag, weak=True
         ):
-            status, body, vary = 304, b"", b"Origin"
+            return _Reply(304, headers, b"")
+        return _Reply(200, headers, stored.document)
+
+    async def _list(self, scope: Scope, incoming: "_Incoming") -> "_Reply | None":
+        """A page of /v1/articles from stored summaries; None when the full stack must answer."""
+        query = list_query(scope["query_string"])
+        if query is None:
+            return None
+        services = self.services
+        try:
+            page = await find_articles(
+                services.summaries,
+                now=services.clock(),
+                filters=query.filters,
+                limit=query.limit,
+                cursor=query.cursor,
+            )
+        except InvalidCursor:
+            return None
+        # The route's own response, so both paths build the same headers and body.
+        response = summary_page_response(Request(scope), page, surrogate_keys=("articles",))
+        headers = [h for h in response.raw_headers if h[0] not in _SET_BY_REPLY]
+        return _Reply(response.status_code, headers, bytes(response.body))
+
+    async def _send_reply(
+        self, send: Send, answer: "_Answer", incoming: "_Incoming", reply: "_Reply"
+    ) -> None:
+        """What the full stack's middleware would add: gzip, Vary, CORS and the request id."""
+        headers, body = reply.headers, reply.body
+        if reply.status == 304:
+            vary = b"Origin"
         else:
-            status = 200
-            headers.insert(0, (b"content-type", _JSON))
             if len(body) >= self.gzip_minimum:
                 vary = b"Accept-Encoding, Origin"
-                if accept_encoding is not None and b"gzip" in accept_encoding:
-                    body = self.gzip.get(etag, body)
+                if incoming.accept_encoding is not None and b"gzip" in incoming.accept_encoding:
+                    body = self.gzip.get(dict(headers)[b"etag"], body)
                     headers.append((b"content-encoding", b"gzip"))
             else:
                 vary = b"Origin"
-            headers.insert(0, (b"content-length", str(len(body)).encode()))
+            headers[:0] = [(b"content-length", str(len(body)).encode()), (b"content-type", _JSON)]
         headers.append((b"vary", vary))
-        if origin is not None:
-            self._add_cors(headers, origin)
-        headers.append((b"x-request-id", request_id.encode()))
-        answer.status = status
+        if incoming.origin is not None:
+            self._add_cors(headers, incoming.origin)
+        headers.append((b"x-request-id", incoming.request_id.encode()))
+        answer.status = reply.status
         answer.started = True
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send(
-            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
-        )
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if incoming.head else body})
         answer.complete = True
-        return True
 
     def _add_cors(self, headers: list[tuple[bytes, bytes]], origin: bytes) -> None:
         """CORSMiddleware's answer to a simple request, with Vary already carrying Origin."""

@@ -49,6 +49,8 @@ class Byline(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            # As Starlette would: what the edge answers reaches the services through it.
+            scope["app"] = self
             await self.edge(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
