@@ -1,14 +1,17 @@
 """The hot paths: a published document or its article id by slug, and visibility checks.
 
 A stored document is one indexed lookup and a bytes copy, run on the driver
-directly (app.documents.driver).
+directly (app.documents.driver). Over a network, documents asked for together
+go as one query per round trip (app.documents.batches).
 """
 
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import Integer, String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
+from app.documents.batches import Batches
 from app.documents.driver import CompiledRead, DriverReads
 from app.models import PublishedArticle
 
@@ -19,6 +22,13 @@ _DOCUMENT = select(
     _table.c.article_id, _table.c.document, _table.c.etag, _table.c.surrogate_keys
 ).where(_VISIBLE_SLUG)
 _ARTICLE_ID = select(_table.c.article_id).where(_VISIBLE_SLUG)
+# PostgreSQL only: the documents of several slugs at once.
+_DOCUMENTS = select(
+    _table.c.slug, _table.c.article_id, _table.c.document, _table.c.etag, _table.c.surrogate_keys
+).where(
+    _table.c.slug == any_(bindparam("slugs", type_=ARRAY(String))),
+    _table.c.published_at <= bindparam("now"),
+)
 
 
 class StoredDocument(NamedTuple):
@@ -35,6 +45,18 @@ class DocumentReader:
         self._article_id = driver.compile(_ARTICLE_ID)
         # By number of ids: a list page asks about at most a hundred, so these stay few.
         self._visible_etags: dict[int, CompiledRead] = {}
+        # SQLite reads inline in microseconds; only a round trip is worth sharing.
+        self._batches: Batches[str] | None = None
+        if driver.engine.dialect.name == "postgresql":
+            self._documents = driver.compile(_DOCUMENTS)
+            self._batches = Batches(self._documents_by_slug)
+
+    async def _documents_by_slug(
+        self, slugs: list[str], now: datetime
+    ) -> dict[str, StoredDocument]:
+        values = {"slugs": slugs, "now": self.driver.time(now)}
+        rows = await self.driver.fetch(self._documents, values)
+        return {row[0]: StoredDocument(*row[1:]) for row in rows}
 
     def _etags_read(self, count: int) -> CompiledRead:
         read = self._visible_etags.get(count)
@@ -51,6 +73,9 @@ class DocumentReader:
         return rows[0] if rows else None
 
     async def by_slug(self, slug: str, now: datetime) -> StoredDocument | None:
+        if self._batches is not None:
+            stored: StoredDocument | None = await self._batches.read(slug, now)
+            return stored
         row = await self._one(self._document, slug, now)
         return StoredDocument(*row) if row is not None else None
 
