@@ -8,12 +8,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, bindparam, func, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.db import POSTGRES_POOL_SIZE, create_db_engine
-from app.documents.driver import CompiledRead, DatabaseUnreachable, DriverReads
+from app.documents.driver import CompiledRead, DatabaseUnreachable, DriverReads, sqlite_time
 from app.models import PublishedArticle
 from app.models.base import UTCDateTime
 from tests import factories
@@ -220,3 +223,20 @@ def test_an_unreachable_database_is_named_in_the_error() -> None:
         _fetch(driver, statement)
 
     assert "secret" not in str(error.value)
+
+
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()
+    )
+)
+def test_sqlite_time_writes_what_sqlalchemy_stores(moment: datetime) -> None:
+    dialect = sqlite.dialect()
+    stored = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert stored is not None
+    assert sqlite_time(moment) == stored(moment)
+
+
+def test_sqlite_time_refuses_a_naive_datetime() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        sqlite_time(datetime(2026, 1, 1))
