@@ -118,17 +118,21 @@ def _page_statement(shape: _Shape) -> Select[Any]:
     else:
         keyset = (_articles.c.published_at, _articles.c.article_id)
     published_at, article_id = keyset
-    # Drafts never reach these tables; scheduled documents wait for their time.
-    statement = statement.where(published_at <= bindparam("now"))
+    if shape.cursor:
+        # Only a cursor at or before `now` gets here (see SummaryReader.page), so
+        # rows past it are visible; a second bound on published_at would make
+        # SQLite seek on that one and scan from the top to the cursor.
+        after = tuple_(bindparam("after_at"), bindparam("after_id", type_=Integer))
+        statement = statement.where(tuple_(published_at, article_id) < after)
+    else:
+        # Drafts never reach these tables; scheduled documents wait for their time.
+        statement = statement.where(published_at <= bindparam("now"))
     if shape.type:
         statement = statement.where(_articles.c.type == bindparam("type"))
     if shape.published_after:
         statement = statement.where(published_at > bindparam("published_after"))
     if shape.published_before:
         statement = statement.where(published_at < bindparam("published_before"))
-    if shape.cursor:
-        after = tuple_(bindparam("after_at"), bindparam("after_id", type_=Integer))
-        statement = statement.where(tuple_(published_at, article_id) < after)
     return statement.order_by(published_at.desc(), article_id.desc()).limit(
         bindparam("limit", type_=Integer)
     )
@@ -229,6 +233,9 @@ class SummaryReader:
             values["published_after"] = time(filters.published_after)
         if filters.published_before is not None:
             values["published_before"] = time(filters.published_before)
+        if after is not None and after[0] > now:
+            # Every visible row is past a cursor from the future.
+            after = None
         if after is not None:
             values["after_at"], values["after_id"] = time(after[0]), after[1]
         shape = _Shape(

@@ -5,6 +5,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.pagination import encode_cursor
 from tests import factories
 from tests.conftest import Clock
 from tests.helpers import ids, items, ok, problem, slugs, walk
@@ -142,6 +143,22 @@ def test_author_articles_newest_first_and_only_visible(
     factories.scheduled(session, author_ids=[ada.id])
 
     assert slugs(client.get(f"/v1/authors/{ada.id}/articles")) == [joint.slug, old.slug]
+
+
+def test_author_articles_past_the_last_one_are_an_empty_page(
+    client: TestClient, session: Session
+) -> None:
+    ada = factories.person(session)
+    last = factories.article(session, author_ids=[ada.id])
+    assert last.published_at is not None
+    assert last.id is not None
+    # Where a page ending on the author's last article would point.
+    past_end = encode_cursor((last.published_at, last.id))
+
+    response = client.get(f"/v1/authors/{ada.id}/articles", params={"cursor": past_end})
+
+    assert items(response) == []
+    problem(client.get("/v1/authors/999999/articles", params={"cursor": past_end}), 404)
 
 
 def test_author_articles_page_with_cursor(client: TestClient, session: Session) -> None:
