@@ -24,24 +24,33 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.articles.query import list_query
 from app.articles.responses import summary_page_response
 from app.articles.service import find_articles
 from app.container import Services
-from app.errors import PROBLEM_TYPE_PREFIX, UNHANDLED_DETAIL, AppError, InvalidCursor
+from app.errors import (
+    PROBLEM_TYPE_PREFIX,
+    UNHANDLED_DETAIL,
+    AppError,
+    InvalidCursor,
+    app_error_response,
+)
 from app.http import JSON_MEDIA_TYPE, etag_matches
 from app.logs import access_log
 from app.metrics import IN_FLIGHT, observe, route_template
-from app.middleware import send_problem
+from app.middleware import MAX_BODY_BYTES, send_problem
+from app.popularity.router import record_view
 from app.types import Slug
 
 log = logging.getLogger("byline.access")
 ARTICLE_PREFIX = "/v1/articles/"
 ARTICLE_TEMPLATE = "/v1/articles/{slug}"
 LIST_PATH = "/v1/articles"
-_SET_BY_REPLY = frozenset({b"content-length", b"content-type"})
+VIEWS_SUFFIX = "/views"
+BEACON_TEMPLATE = ARTICLE_TEMPLATE + VIEWS_SUFFIX
 _SLUG = TypeAdapter(Slug)
 _SAFE_ID = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
 _JSON = JSON_MEDIA_TYPE.encode()
@@ -64,12 +73,13 @@ class _GzipCache:
         self.entries = entries
         self._bodies: OrderedDict[bytes, bytes] = OrderedDict()
 
-    def get(self, etag: bytes, body: bytes) -> bytes:
+    def get(self, etag: bytes | None, body: bytes) -> bytes:
+        """The body compressed, from the cache when it has an ETag."""
+        if etag is None:
+            return _gzip(body)
         compressed = self._bodies.get(etag)
         if compressed is None:
-            compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-            compressed = compressor.compress(body) + compressor.flush()
-            self._bodies[etag] = compressed
+            compressed = self._bodies[etag] = _gzip(body)
             if len(self._bodies) > self.entries:
                 self._bodies.popitem(last=False)
         else:
@@ -77,18 +87,33 @@ class _GzipCache:
         return compressed
 
 
+def _gzip(body: bytes) -> bytes:
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return compressor.compress(body) + compressor.flush()
+
+
 class _Incoming:
     """The request headers the edge acts on, read in one pass."""
 
-    __slots__ = ("accept_encoding", "head", "if_none_match", "origin", "request_id")
+    __slots__ = (
+        "accept_encoding",
+        "content_length",
+        "head",
+        "if_none_match",
+        "origin",
+        "request_id",
+    )
 
     def __init__(self, scope: Scope) -> None:
         request_id = self.if_none_match = self.accept_encoding = self.origin = None
+        self.content_length: bytes | None = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 request_id = _request_id(value)
             elif name == b"if-none-match":
                 self.if_none_match = value
+            elif name == b"content-length":
+                self.content_length = value
             elif name == b"accept-encoding":
                 self.accept_encoding = value
             elif name == b"origin":
@@ -106,6 +131,18 @@ class _Reply(NamedTuple):
     # Without Content-Length and Content-Type, which depend on the encoding sent.
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    content_type: bytes | None
+
+
+def _reply_of(response: Response) -> _Reply:
+    content_type = None
+    headers = []
+    for name, value in response.raw_headers:
+        if name == b"content-type":
+            content_type = value
+        elif name != b"content-length":
+            headers.append((name, value))
+    return _Reply(response.status_code, headers, bytes(response.body), content_type)
 
 
 class _Answer:
@@ -156,14 +193,8 @@ class Edge:
         IN_FLIGHT.inc()
         try:
             reply = None
-            if self.fast_reads and (method == "GET" or method == "HEAD"):
-                path = scope["path"]
-                if path == LIST_PATH:
-                    reply = await self._list(scope, incoming)
-                    template = LIST_PATH
-                elif path.startswith(ARTICLE_PREFIX) and not scope["query_string"]:
-                    reply = await self._article(scope, incoming)
-                    template = ARTICLE_TEMPLATE
+            if self.fast_reads:
+                reply, template = await self._fast(scope, receive, incoming)
             if reply is not None:
                 await self._send_reply(send, answer, incoming, reply)
             else:
@@ -224,6 +255,25 @@ class Edge:
             if head and "route" in inner:
                 scope["route"] = inner["route"]
 
+    async def _fast(
+        self, scope: Scope, receive: Receive, incoming: "_Incoming"
+    ) -> tuple["_Reply | None", str | None]:
+        """The fast path's answer and its route template, when it has one."""
+        method, path = scope["method"], scope["path"]
+        if method == "GET" or method == "HEAD":
+            if path == LIST_PATH:
+                return await self._list(scope, incoming), LIST_PATH
+            if path.startswith(ARTICLE_PREFIX) and not scope["query_string"]:
+                return await self._article(scope, incoming), ARTICLE_TEMPLATE
+        elif (
+            method == "POST"
+            and path.startswith(ARTICLE_PREFIX)
+            and path.endswith(VIEWS_SUFFIX)
+            and not scope["query_string"]
+        ):
+            return await self._beacon(scope, receive, incoming), BEACON_TEMPLATE
+        return None, None
+
     async def _article(self, scope: Scope, incoming: "_Incoming") -> "_Reply | None":
         """A published article from its stored document; None when the full stack must answer."""
         slug = scope["path"][len(ARTICLE_PREFIX) :]
@@ -243,8 +293,8 @@ class Edge:
         if incoming.if_none_match is not None and etag_matches(
             incoming.if_none_match.decode("latin-1"), stored.etag, weak=True
         ):
-            return _Reply(304, headers, b"")
-        return _Reply(200, headers, stored.document)
+            return _Reply(304, headers, b"", None)
+        return _Reply(200, headers, stored.document, _JSON)
 
     async def _list(self, scope: Scope, incoming: "_Incoming") -> "_Reply | None":
         """A page of /v1/articles from stored summaries; None when the full stack must answer."""
@@ -263,9 +313,27 @@ class Edge:
         except InvalidCursor:
             return None
         # The route's own response, so both paths build the same headers and body.
-        response = summary_page_response(Request(scope), page, surrogate_keys=("articles",))
-        headers = [h for h in response.raw_headers if h[0] not in _SET_BY_REPLY]
-        return _Reply(response.status_code, headers, bytes(response.body))
+        return _reply_of(summary_page_response(Request(scope), page, surrogate_keys=("articles",)))
+
+    async def _beacon(
+        self, scope: Scope, receive: Receive, incoming: "_Incoming"
+    ) -> "_Reply | None":
+        """A page-view beacon, by the route's own function; None for the full stack."""
+        slug = scope["path"][len(ARTICLE_PREFIX) : -len(VIEWS_SUFFIX)]
+        length = incoming.content_length
+        # A streamed or oversized body is the full stack's to refuse with 413.
+        if length is None or not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            return None
+        try:
+            _SLUG.validate_python(slug)
+        except ValidationError:
+            return None
+        request = Request(scope, receive)
+        try:
+            response = await record_view(request, slug)
+        except AppError as exc:
+            response = app_error_response(request, exc)
+        return _reply_of(response)
 
     async def _send_reply(
         self, send: Send, answer: "_Answer", incoming: "_Incoming", reply: "_Reply"
@@ -278,11 +346,13 @@ class Edge:
             if len(body) >= self.gzip_minimum:
                 vary = b"Accept-Encoding, Origin"
                 if incoming.accept_encoding is not None and b"gzip" in incoming.accept_encoding:
-                    body = self.gzip.get(dict(headers)[b"etag"], body)
+                    body = self.gzip.get(dict(headers).get(b"etag"), body)
                     headers.append((b"content-encoding", b"gzip"))
             else:
                 vary = b"Origin"
-            headers[:0] = [(b"content-length", str(len(body)).encode()), (b"content-type", _JSON)]
+            headers.insert(0, (b"content-length", str(len(body)).encode()))
+            if reply.content_type is not None:
+                headers.insert(1, (b"content-type", reply.content_type))
         headers.append((b"vary", vary))
         if incoming.origin is not None:
             self._add_cors(headers, incoming.origin)

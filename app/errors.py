@@ -124,6 +124,11 @@ def problem_response(
 
 async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
+    return app_error_response(request, exc)
+
+
+def app_error_response(request: Request, exc: AppError) -> Response:
+    """The problem an AppError stands for, wherever it is caught."""
     return problem_response(
         request,
         exc.status,

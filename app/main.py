@@ -23,7 +23,7 @@ from app.images.router import router as images_router
 from app.logs import configure_logging
 from app.manage import management_routers
 from app.metrics import app_route_templates, forget_dead_workers, forget_this_worker
-from app.middleware import BodySizeLimitMiddleware, EnsureETagMiddleware
+from app.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, EnsureETagMiddleware
 from app.models.base import utcnow
 from app.openapi import install_openapi
 from app.ops.router import router as ops_router
@@ -33,7 +33,6 @@ from app.quotes.router import router as quotes_router
 from app.tags.router import router as tags_router
 
 API_VERSION = "1.0.0"
-MAX_BODY_BYTES = 1024 * 1024
 
 
 class Byline(FastAPI):

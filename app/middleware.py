@@ -6,6 +6,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.errors import PROBLEM_TYPE_PREFIX, problem_response
 from app.http import etag_for, etag_matches
 
+MAX_BODY_BYTES = 1024 * 1024
+
 
 async def send_problem(
     scope: Scope,

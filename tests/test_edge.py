@@ -168,6 +168,9 @@ def test_the_fast_path_answers_without_the_full_stack(app: FastAPI, session: Ses
     response = client.get(f"/v1/articles/{article.slug}")
     listed = client.get("/v1/articles?limit=1")
 
+    beacon = client.post(f"/v1/articles/{article.slug}/views", content=b"")
+
+    assert beacon.status_code == 202
     assert listed.status_code == 200
     assert [item["id"] for item in listed.json()["items"]] == [article.id]
     assert response.status_code == 200
@@ -200,3 +203,32 @@ def test_what_the_fast_path_cannot_answer_goes_to_the_full_stack(
     else:
         assert response.status_code in {400, 404, 422}
         assert response.headers["content-type"] == "application/problem+json"
+
+
+def _beacons(session: Session) -> list[tuple[str, dict[str, str], bytes]]:
+    article = factories.article(session)
+    url = f"/v1/articles/{article.slug}/views"
+    return [
+        (url, {}, b""),
+        (url, {"Content-Type": "text/plain"}, b'{"visitor_id": "reader-1"}'),
+        (url, {"Content-Type": "application/json"}, b'{"visitor_id": "reader-1"}'),
+        (url, {}, b"{not json"),
+        (url, {}, b'{"visitor_id": 12}'),
+        (url, {}, b"x" * 5000),
+        (url, {"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"}, b""),
+        (url, {"Origin": EXPLICIT_ORIGIN}, b""),
+        (url, {"Origin": "https://elsewhere.example"}, b""),
+        ("/v1/articles/no-such-article/views", {}, b""),
+        ("/v1/articles/Not_A_Slug/views", {}, b""),
+        (f"{url}?unknown=1", {}, b""),
+    ]
+
+
+def test_beacons_on_the_fast_path_and_the_full_stack_answer_alike(
+    both_paths: tuple[TestClient, TestClient], session: Session
+) -> None:
+    fast, full = both_paths
+    for url, headers, body in _beacons(session):
+        sent = {"X-Request-ID": "compare-1", **headers}
+        expected = _answer(full.post(url, headers=sent, content=body))
+        assert _answer(fast.post(url, headers=sent, content=body)) == expected, (url, headers)

@@ -249,14 +249,15 @@ def test_bad_path_parameter_is_422_naming_it(
     assert [e["location"] for e in body["errors"]] == [location]
 
 
-def _raise(*args: object, **kwargs: object) -> None:
+async def _raise(*args: object, **kwargs: object) -> None:
     raise RuntimeError("secret internals: password=hunter2")
 
 
 def test_unhandled_exception_is_500_problem_without_traceback(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.articles.router.find_articles", _raise)
+    # The list read both the edge's fast path and the route use.
+    monkeypatch.setattr("app.documents.summaries.SummaryReader.page", _raise)
 
     response = client.get("/v1/articles", headers={"X-Request-ID": "crash-1"})
 
@@ -271,7 +272,8 @@ def test_unhandled_exception_is_500_problem_without_traceback(
 def test_unhandled_exception_is_readable_by_a_browser_frontend(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.articles.router.find_articles", _raise)
+    # The list read both the edge's fast path and the route use.
+    monkeypatch.setattr("app.documents.summaries.SummaryReader.page", _raise)
 
     response = client.get("/v1/articles", headers={"Origin": "https://frontend.example"})
 
@@ -333,7 +335,8 @@ def test_every_problem_type_is_a_byline_urn(
 def test_unhandled_exception_has_the_internal_error_type(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.articles.router.find_articles", _raise)
+    # The list read both the edge's fast path and the route use.
+    monkeypatch.setattr("app.documents.summaries.SummaryReader.page", _raise)
 
     body = problem(client.get("/v1/articles"), 500)
 
