@@ -12,6 +12,13 @@ layer), so they do not add up exactly: what is left is shown as unattributed.
 Layers are found by walking the app as built, and a piece the code no longer has
 is skipped, so the script runs unchanged on later versions of the request path.
 
+When the app has an edge in front of FastAPI's entry (app.edge) whose fast path
+answers the request, FastAPI's layers never see it: the table then shows the
+edge's pieces alone (header pass, reply, sends, log line, metrics), what the
+request loses without its read, log line or metrics, and the same app with the
+fast path off. Both kinds of table end with what uvicorn's own protocol costs to
+send the same two messages, which the in-process timings leave out.
+
 `--server` adds the server's share: CPU per request of the bare app and of
 `byline serve` under wrk, read from /proc, minus their in-process cost.
 """
@@ -322,6 +329,29 @@ def find_target(app: FastAPI, scope: Scope) -> Target | None:
     return None
 
 
+def _nothing(*args: Any) -> None:
+    return None
+
+
+class _NullTransport:
+    """A socket that takes every write and drops it."""
+
+    def write(self, data: bytes) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def is_closing(self) -> bool:
+        return False
+
+
+class _OpenFlow:
+    """uvicorn's flow control when the client reads as fast as the server writes."""
+
+    write_paused = False
+
+
 @contextmanager
 def _temporary_attribute(owner: Any, name: str, value: Any) -> Iterator[None]:
     old = getattr(owner, name)
@@ -422,6 +452,11 @@ class CostBench:
         self.add_request("byline", middleware_chain(app)[0])
         self.add("bare", self._request(bare))
         self.add("floor", self._request(Prebuilt(whole)))
+        self._add_uvicorn_sends(Prebuilt(whole))
+        edge = getattr(app, "edge", None)
+        if getattr(edge, "fast_reads", False):
+            await self._add_edge_cases(edge)
+            return
         self.add(
             "no app entry",
             self._request(middleware_chain(app)[0], {"app": app}),
@@ -470,6 +505,82 @@ class CostBench:
             "endpoint returns prebuilt", stack, [(holder, "app", request_response(endpoint))]
         )
 
+    def _add_uvicorn_sends(self, prebuilt: Prebuilt) -> None:
+        """The captured response sent into uvicorn's own protocol, its bytes written to a
+        transport that drops them: what the server does with the two ASGI sends."""
+        cycle = optional("uvicorn.protocols.http.httptools_impl", "RequestResponseCycle")
+        if cycle is None:
+            return
+        scope = {**self.scope, "state": {}}
+        transport, flow, quiet = _NullTransport(), _OpenFlow(), logging.getLogger("costs")
+        # What `byline serve` adds to every response: uvicorn's Date, no Server header.
+        defaults = [(b"date", b"Sun, 29 Nov 2026 12:00:00 GMT")]
+
+        async def run() -> None:
+            fresh = cycle(
+                scope,
+                transport,
+                flow,
+                quiet,
+                quiet,
+                False,
+                defaults,
+                asyncio.Event(),
+                False,
+                True,
+                _nothing,
+            )
+            await prebuilt(scope, _receive, fresh.send)
+
+        self.add("uvicorn sends", run)
+
+    async def _add_edge_cases(self, edge: Any) -> None:
+        """An edge in front of FastAPI's entry (app.edge): the same app with the fast path
+        off, the edge's pieces alone, and its log line, metrics and read taken out."""
+        self.add_request("full stack", middleware_chain(self.app)[0], [(edge, "fast_reads", False)])
+        self.notes.append(
+            "the edge answers before FastAPI: its middleware and routing rows are left out"
+        )
+        module = sys.modules[type(edge).__module__]
+        stack = middleware_chain(self.app)[0]
+        scope = {**self.scope, "state": {}, "app": self.app}
+        incoming_of = getattr(module, "_Incoming", None)
+        article = getattr(edge, "_article", None)
+        if incoming_of is not None and article is not None:
+            incoming = incoming_of(scope)
+            self.add("edge headers", lambda: incoming_of(scope))
+            self.add("edge reply", awaiting(lambda: article(scope, incoming)))
+            reply = await article(scope, incoming)
+            answer_of, send_reply = getattr(module, "_Answer", None), edge._send_reply
+            if reply is not None and answer_of is not None:
+                # The reply's header list is extended in place, so each call gets a copy.
+                def fresh() -> Any:
+                    return reply._replace(headers=[*reply.headers])
+
+                self.add(
+                    "edge sends",
+                    awaiting(lambda: send_reply(_discard, answer_of(), incoming, fresh())),
+                )
+        log_line = getattr(module, "access_log", None)
+        if log_line is not None:
+            request_id = f"{uuid.uuid4().int:032x}"
+            path = self.path
+            self.add("access log line", lambda: log_line(request_id, "GET", path, 200, 0.00031))
+            self.add_request("no access log", stack, [(module, "access_log", _nothing)])
+        observe = getattr(module, "observe", None)
+        template = getattr(module, "ARTICLE_TEMPLATE", self.path)
+        if observe is not None:
+            self.add("metrics update", lambda: observe("GET", template, 200, 0.00031))
+            self.add_request("no metrics", stack, [(module, "observe", _nothing)])
+        stored = await self._add_read_pieces()
+        reader = getattr(edge.services, "documents", None)
+        if reader is not None and stored is not None:
+
+            async def stored_already(slug: str, now: Any) -> Any:
+                return stored
+
+            self.add_request("no read", stack, [(reader, "by_slug", stored_already)])
+
     def _request_stack(self, stack: Any) -> ASGIApp:
         app = self.app
 
@@ -495,20 +606,10 @@ class CostBench:
 
     async def _add_pieces(self) -> None:
         """Pieces of the request timed alone (each through a small lambda)."""
-        slug = self.slug
+        stored = await self._add_read_pieces()
         services = getattr(self.app.state, "services", None)
-        reader = getattr(services, "documents", None)
-        if services is not None and reader is not None:
-            now = services.clock()
-            self.add("clock", services.clock)
-            self.add("read", awaiting(lambda: reader.by_slug(slug, now)))
-            await self._add_response_pieces(services, await reader.by_slug(slug, now))
-        slug_type = optional("app.types", "Slug")
-        if slug_type is not None:
-            from pydantic import TypeAdapter
-
-            validate = TypeAdapter(slug_type).validate_python
-            self.add("slug validated", lambda: validate(slug))
+        if services is not None:
+            await self._add_response_pieces(services, stored)
         log_request = optional("app.middleware", "_log_request")
         if log_request is not None:
             scope = {**self.scope, "state": {}}
@@ -531,6 +632,24 @@ class CostBench:
             self.add("metrics update", lambda: observe(routed, 200, 0.00031, templates))
         routes, scope = self.app.router.routes, {**self.scope, "app": self.app}
         self.add("route matching", lambda: _walk(routes, scope))
+
+    async def _add_read_pieces(self) -> Any:
+        """The read, the clock and the slug check alone; returns the stored document."""
+        slug, stored = self.slug, None
+        services = getattr(self.app.state, "services", None)
+        reader = getattr(services, "documents", None)
+        if services is not None and reader is not None:
+            now = services.clock()
+            self.add("clock", services.clock)
+            self.add("read", awaiting(lambda: reader.by_slug(slug, now)))
+            stored = await reader.by_slug(slug, now)
+        slug_type = optional("app.types", "Slug")
+        if slug_type is not None:
+            from pydantic import TypeAdapter
+
+            validate = TypeAdapter(slug_type).validate_python
+            self.add("slug validated", lambda: validate(slug))
+        return stored
 
     async def _add_response_pieces(self, services: Any, stored: Any) -> None:
         public_response = optional("app.http", "public_response")
@@ -588,10 +707,13 @@ class Costs:
             name in self.bench.cases and self.bench.cases[name].per_call_us for name in names
         )
 
-    def measured(self, label: str, name: str, depth: int) -> None:
-        if self.has(name):
-            case = self.bench.cases[name]
-            self.rows.append(Row(label, case.best, case.median, "measured", depth))
+    def measured(self, label: str, name: str, depth: int) -> Row | None:
+        if not self.has(name):
+            return None
+        case = self.bench.cases[name]
+        row = Row(label, case.best, case.median, "measured", depth)
+        self.rows.append(row)
+        return row
 
     def minus(self, label: str, whole: str, without: str, depth: int) -> Row | None:
         if not self.has(whole, without):
@@ -610,6 +732,8 @@ class Costs:
     def build(self) -> list[Row]:
         bench = self.bench
         self.measured("Byline, one article request in-process", "byline", 0)
+        if self.has("full stack"):
+            return self._edge()
         parts = [
             self.minus("app entry (FastAPI and Starlette __call__)", "byline", "no app entry", 1)
         ]
@@ -652,7 +776,54 @@ class Costs:
                 )
             )
         self.measured("bare FastAPI app, same bytes and ETag", "bare", 0)
+        self._uvicorn_sends()
         return self.rows
+
+    def _edge(self) -> list[Row]:
+        """Rows for an edge's fast path: its pieces alone, and what the request loses
+        without its read, its log line or its metrics."""
+        pieces = [
+            self.measured("header pass and request id (_Incoming)", "edge headers", 1),
+            self.measured("reply built (_article: slug check, read, headers)", "edge reply", 1),
+        ]
+        self.minus("read, in the request", "byline", "no read", 2)
+        self.measured("read alone (DocumentReader.by_slug)", "read", 3)
+        self.measured("slug validated (TypeAdapter)", "slug validated", 2)
+        self.measured("clock", "clock", 2)
+        pieces.append(
+            self.measured(
+                "headers added and the two ASGI sends (_send_reply, sends discarded)",
+                "edge sends",
+                1,
+            )
+        )
+        pieces.append(self.minus("access log line, in the request", "byline", "no access log", 1))
+        self.measured("access log line alone (access_log, orjson)", "access log line", 2)
+        pieces.append(self.minus("metrics, in the request", "byline", "no metrics", 1))
+        self.measured("metrics update alone (observe)", "metrics update", 2)
+        counted = [row for row in pieces if row is not None]
+        whole = self.bench.cases["byline"]
+        self.rows.append(
+            Row(
+                "the rest: entry, the edge's frame, in-flight gauge, timers, the timing loop",
+                whole.best - sum(r.best for r in counted),
+                whole.median - sum(r.median for r in counted),
+                "derived",
+                1,
+            )
+        )
+        self.measured("same app with fast_reads=False (FastAPI's full stack)", "full stack", 0)
+        self.measured("bare FastAPI app, same bytes and ETag", "bare", 0)
+        self._uvicorn_sends()
+        return self.rows
+
+    def _uvicorn_sends(self) -> None:
+        self.minus(
+            "not in the app: uvicorn's RequestResponseCycle.send for the same two messages",
+            "uvicorn sends",
+            "floor",
+            0,
+        )
 
     def _request_context(self) -> None:
         self.minus("access log line (in the request)", "byline", "no access log", 2)
