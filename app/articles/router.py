@@ -12,7 +12,7 @@ from app.container import Now, read_in_thread, services
 from app.documents import queries
 from app.documents.articles import ArticleDocument
 from app.documents.refs import surrogate_key
-from app.documents.summaries import ArticleFilters
+from app.documents.summaries import RELATED_CANDIDATES, ArticleFilters
 from app.errors import NotFound
 from app.http import (
     VISIBLE_ARTICLES_ONLY,
@@ -125,8 +125,10 @@ router.add_api_route(
     summary="List read-more articles that share tags or people, best first",
     description=public_description(
         "Summaries of other articles sharing the most tags and people mentioned with this "
-        "one, newest first among equals; `limit` runs from 1 to 20 (default 5) and there is "
-        "no next page.",
+        f"one, newest first among equals, scored among the {RELATED_CANDIDATES} newest articles "
+        "of each tag "
+        "and person it shares; `limit` runs from 1 to 20 (default 5) and there is no next "
+        "page.",
         VISIBLE_ARTICLES_ONLY + " A slug no visible article has is a 404.",
     ),
     response_model=ArticlePage,

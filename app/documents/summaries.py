@@ -12,6 +12,8 @@ primary key; other lists walk published_articles' (published_at, article_id) or
 so page 1,000 costs what page 1 costs.
 """
 
+import asyncio
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +25,6 @@ from sqlalchemy import (
     Select,
     bindparam,
     exists,
-    func,
     literal_column,
     select,
     tuple_,
@@ -138,33 +139,36 @@ def _page_statement(shape: _Shape) -> Select[Any]:
     )
 
 
-def _related_statement() -> Select[Any]:
-    """Articles sharing the most tags and mentioned people, newest first among equals."""
-    mine = (
-        select(_refs.c.ref_kind, _refs.c.ref_id)
+# Related articles are scored among this many newest visible articles of each tag
+# and person the article shares: a read-more list wants recent pieces, and a tag on
+# a third of the archive would otherwise make one request count tens of thousands
+# of rows.
+RELATED_CANDIDATES = 100
+
+_SHARED_REFS = select(_refs.c.ref_kind, _refs.c.ref_id).where(
+    _refs.c.article_id == bindparam("article_id", type_=Integer),
+    _refs.c.ref_kind.in_([_kind(RefKind.tag), _kind(RefKind.mention)]),
+)
+
+
+def _newest_with_ref(candidates: int) -> Select[Any]:
+    """The newest visible articles embedding one record: a seek on the refs index."""
+    return (
+        select(_refs.c.article_id, _refs.c.published_at)
         .where(
-            _refs.c.article_id == bindparam("article_id", type_=Integer),
-            _refs.c.ref_kind.in_([_kind(RefKind.tag), _kind(RefKind.mention)]),
-        )
-        .subquery("mine")
-    )
-    shared = (
-        select(_refs.c.article_id, func.count().label("score"))
-        .join(mine, (mine.c.ref_kind == _refs.c.ref_kind) & (mine.c.ref_id == _refs.c.ref_id))
-        .where(
-            _refs.c.article_id != bindparam("article_id", type_=Integer),
+            _refs.c.ref_kind == bindparam("kind"),
+            _refs.c.ref_id == bindparam("ref_id", type_=Integer),
             _refs.c.published_at <= bindparam("now"),
         )
-        .group_by(_refs.c.article_id)
-        .subquery("shared")
+        .order_by(_refs.c.published_at.desc(), _refs.c.article_id.desc())
+        .limit(candidates)
     )
-    return (
-        select(_articles.c.article_id, _articles.c.summary)
-        .join(shared, shared.c.article_id == _articles.c.article_id)
-        .order_by(
-            shared.c.score.desc(), _articles.c.published_at.desc(), _articles.c.article_id.desc()
-        )
-        .limit(bindparam("limit", type_=Integer))
+
+
+def _summaries_of(count: int) -> Select[Any]:
+    ids = [bindparam(f"id{i}", type_=Integer) for i in range(count)]
+    return select(_articles.c.article_id, _articles.c.summary).where(
+        _articles.c.article_id.in_(ids), _articles.c.published_at <= bindparam("now")
     )
 
 
@@ -192,10 +196,15 @@ _VISIBLE_TAG = select(_tags.c.id).where(
 
 
 class SummaryReader:
-    def __init__(self, driver: DriverReads) -> None:
+    def __init__(
+        self, driver: DriverReads, *, related_candidates: int = RELATED_CANDIDATES
+    ) -> None:
         self.driver = driver
         self._pages: dict[_Shape, CompiledRead] = {}
-        self._related = driver.compile(_related_statement())
+        self._shared_refs = driver.compile(_SHARED_REFS)
+        self._newest_with_ref = driver.compile(_newest_with_ref(related_candidates))
+        # By count: a related list holds at most MAX_RELATED.
+        self._summaries_of: dict[int, CompiledRead] = {}
         self._embedded = {kind: driver.compile(_embedded_statement(kind)) for kind in RefKind}
         self._visible_tag = driver.compile(_VISIBLE_TAG)
         # The column type's own result processing, so a cursor carries exactly the
@@ -254,8 +263,35 @@ class SummaryReader:
         return SummaryPage([SummaryRow(row[0], row[2]) for row in page], next_cursor)
 
     async def related(self, article_id: int, *, now: datetime, limit: int) -> list[SummaryRow]:
-        values = {"article_id": article_id, "now": self.driver.time(now), "limit": limit}
-        return [SummaryRow(*row) for row in await self.driver.fetch(self._related, values)]
+        """Articles sharing the most tags and mentioned people, newest first among equals."""
+        time = self.driver.time(now)
+        shared = await self.driver.fetch(self._shared_refs, {"article_id": article_id})
+        candidates = await asyncio.gather(
+            *(
+                self.driver.fetch(self._newest_with_ref, {"kind": kind, "ref_id": ref, "now": time})
+                for kind, ref in shared
+            )
+        )
+        scores: Counter[int] = Counter()
+        published: dict[int, Any] = {}
+        for rows in candidates:
+            for other, published_at in rows:
+                if other != article_id:
+                    scores[other] += 1
+                    published[other] = published_at
+        best = sorted(scores, key=lambda i: (scores[i], published[i], i), reverse=True)[:limit]
+        if not best:
+            return []
+        values: dict[str, Any] = {f"id{i}": ident for i, ident in enumerate(best)}
+        values["now"] = time
+        found = dict(await self.driver.fetch(self._summaries_read(len(best)), values))
+        return [SummaryRow(ident, found[ident]) for ident in best if ident in found]
+
+    def _summaries_read(self, count: int) -> CompiledRead:
+        read = self._summaries_of.get(count)
+        if read is None:
+            read = self._summaries_of[count] = self.driver.compile(_summaries_of(count))
+        return read
 
     async def embedded(self, kind: RefKind, ident: int, now: datetime) -> bool:
         """Whether a document readers can see now embeds this record as `kind`."""

@@ -1,10 +1,14 @@
 """GET /v1/articles/{slug}/related: read-more articles sharing tags or mentioned people."""
 
-from datetime import timedelta
+import asyncio
+from datetime import UTC, datetime, timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.container import services_of
+from app.documents.summaries import SummaryReader
 from tests import factories
 from tests.conftest import Clock
 from tests.helpers import ok, problem, slugs
@@ -86,3 +90,32 @@ def test_related_of_a_draft_scheduled_or_unknown_article_is_404(
 
     for slug in (draft.slug, future.slug, "no-such-article"):
         problem(client.get(f"/v1/articles/{slug}/related"), 404)
+
+
+def test_related_are_scored_among_the_newest_articles_of_each_shared_record(
+    app: FastAPI, session: Session
+) -> None:
+    energy, trade = factories.tag(session), factories.tag(session)
+    source = factories.article(
+        session, tag_ids=[energy.id, trade.id], published_at=factories.hours_ago(20)
+    )
+    shares_both = factories.article(
+        session, tag_ids=[energy.id, trade.id], published_at=factories.hours_ago(10)
+    )
+    newest = [
+        factories.article(session, tag_ids=[tag.id], published_at=factories.hours_ago(hours))
+        for tag, hours in ((energy, 1), (energy, 2), (trade, 3), (trade, 4))
+    ]
+    source_id = source.id
+    assert source_id is not None
+    driver = services_of(app).driver
+
+    def related(candidates: int) -> list[int]:
+        reader = SummaryReader(driver, related_candidates=candidates)
+        rows = asyncio.run(reader.related(source_id, now=datetime.now(UTC), limit=5))
+        return [row.article_id for row in rows]
+
+    # Among every article of both tags, the one sharing both comes first...
+    assert related(100) == [shares_both.id, *(a.id for a in newest)]
+    # ...but it is not among the two newest of either tag, so a narrower reader never sees it.
+    assert related(2) == [a.id for a in newest]
