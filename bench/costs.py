@@ -452,7 +452,8 @@ class CostBench:
         self.add_request("byline", middleware_chain(app)[0])
         self.add("bare", self._request(bare))
         self.add("floor", self._request(Prebuilt(whole)))
-        self._add_uvicorn_sends(Prebuilt(whole))
+        self._add_uvicorn_sends("uvicorn sends", Prebuilt(whole))
+        self._add_uvicorn_sends("uvicorn sends bare", Prebuilt(bare_whole))
         edge = getattr(app, "edge", None)
         if getattr(edge, "fast_reads", False):
             await self._add_edge_cases(edge)
@@ -505,7 +506,7 @@ class CostBench:
             "endpoint returns prebuilt", stack, [(holder, "app", request_response(endpoint))]
         )
 
-    def _add_uvicorn_sends(self, prebuilt: Prebuilt) -> None:
+    def _add_uvicorn_sends(self, name: str, prebuilt: Prebuilt) -> None:
         """The captured response sent into uvicorn's own protocol, its bytes written to a
         transport that drops them: what the server does with the two ASGI sends."""
         cycle = optional("uvicorn.protocols.http.httptools_impl", "RequestResponseCycle")
@@ -532,7 +533,7 @@ class CostBench:
             )
             await prebuilt(scope, _receive, fresh.send)
 
-        self.add("uvicorn sends", run)
+        self.add(name, run)
 
     async def _add_edge_cases(self, edge: Any) -> None:
         """An edge in front of FastAPI's entry (app.edge): the same app with the fast path
@@ -824,6 +825,7 @@ class Costs:
             "floor",
             0,
         )
+        self.minus("the bare app's response, the same way", "uvicorn sends bare", "floor", 1)
 
     def _request_context(self) -> None:
         self.minus("access log line (in the request)", "byline", "no access log", 2)
