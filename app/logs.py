@@ -1,5 +1,6 @@
 """Structured logs: one JSON object per line on stderr."""
 
+import asyncio
 import logging
 import sys
 from datetime import UTC, datetime
@@ -30,11 +31,53 @@ _ACCESS = logging.getLogger("byline.access")
 _handlers: list[logging.StreamHandler[Any]] = []
 
 
+class _Pending:
+    """Access lines waiting for the end of the event loop's turn.
+
+    A write to stderr is a system call per line, which under load costs a stored
+    article request a fifth of its time; the lines of the requests finished in one
+    turn of the loop go out together at its end instead.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.scheduled = False
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+        if self.scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop, as in a command: write now
+            self.flush()
+            return
+        self.scheduled = True
+        loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self.scheduled = False
+        if not self.lines:
+            return
+        text, self.lines = "".join(self.lines), []
+        for handler in _handlers:
+            handler.acquire()
+            try:
+                handler.stream.write(text)
+                handler.flush()
+            finally:
+                handler.release()
+
+
+_pending = _Pending()
+
+
 def access_log(request_id: str, method: str, path: str, status: int, seconds: float) -> None:
     """The line every request writes, in JsonFormatter's shape at a fraction of its cost.
 
     A LogRecord, its formatting and the handler chain cost more than serving a stored
-    article, so the line is written straight to the handlers' streams.
+    article, so the line goes straight to the handlers' streams, with the others of
+    its loop turn.
     """
     if not _ACCESS.isEnabledFor(logging.INFO):
         return
@@ -49,14 +92,15 @@ def access_log(request_id: str, method: str, path: str, status: int, seconds: fl
             "path": path,
             "status": status,
             "duration_ms": round(seconds * 1000, 2),
-        }
+        },
+        option=orjson.OPT_APPEND_NEWLINE,
     ).decode()
-    for handler in _handlers:
-        handler.acquire()
-        try:
-            handler.stream.write(line + "\n")
-        finally:
-            handler.release()
+    _pending.add(line)
+
+
+def flush_access_log() -> None:
+    """Write the lines still waiting, as the server stops."""
+    _pending.flush()
 
 
 def configure_logging(level: str) -> None:

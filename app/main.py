@@ -20,7 +20,7 @@ from app.docs import install_docs
 from app.edge import Edge, cors_factory
 from app.errors import install_error_handlers
 from app.images.router import router as images_router
-from app.logs import configure_logging
+from app.logs import configure_logging, flush_access_log
 from app.manage import management_routers
 from app.metrics import app_route_templates, forget_dead_workers, forget_this_worker
 from app.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, EnsureETagMiddleware
@@ -72,6 +72,7 @@ def create_app(
         yield
         await services.views.stop()
         await services.driver.aclose()
+        flush_access_log()
         services.close()
         forget_this_worker(settings.prometheus_multiproc_dir)
 

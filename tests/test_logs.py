@@ -1,6 +1,9 @@
 """`byline serve` writes one log format: JSON lines, uvicorn's own lines included."""
 
+import asyncio
+import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -9,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app import logs
 from tests.helpers import ROOT, running_server
 
 FIELDS = {"time", "level", "logger", "message"}
@@ -45,3 +49,37 @@ def test_every_line_the_server_writes_is_json(tmp_path: Path, workers: int) -> N
     assert len([m for m in uvicorn if m.startswith("Finished server process")]) == workers
     requests = [entry for entry in entries if entry["logger"] == "byline.access"]
     assert [entry["path"] for entry in requests if entry["status"] == 404] == ["/no-such-page"]
+
+
+def test_access_lines_of_one_loop_turn_are_written_together_and_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    monkeypatch.setattr(logs, "_handlers", [handler])
+    monkeypatch.setattr(logging.getLogger("byline"), "level", logging.INFO)
+
+    async def two_requests() -> str:
+        logs.access_log("first", "GET", "/v1/articles", 200, 0.001)
+        logs.access_log("second", "HEAD", "/v1/articles/a", 304, 0.002)
+        written_during_the_turn = stream.getvalue()
+        await asyncio.sleep(0)  # the turn ends
+        return written_during_the_turn
+
+    assert asyncio.run(two_requests()) == ""
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(e["request_id"], e["method"], e["status"]) for e in entries] == [
+        ("first", "GET", 200),
+        ("second", "HEAD", 304),
+    ]
+    assert all(e["logger"] == "byline.access" and e["message"] == "request" for e in entries)
+
+
+def test_access_lines_outside_a_loop_are_written_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr(logs, "_handlers", [logging.StreamHandler(stream)])
+    monkeypatch.setattr(logging.getLogger("byline"), "level", logging.INFO)
+
+    logs.access_log("alone", "GET", "/healthz", 200, 0.001)
+
+    assert json.loads(stream.getvalue())["request_id"] == "alone"
