@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 
 from app.articles.writes import LINK_TABLES
 from app.cli import main
-from app.config import get_settings
 from app.db import create_db_engine
 from app.demo.bench_data import (
     MAX_ARTICLES,
@@ -35,14 +34,6 @@ from tests.manage.support import Api
 from tests.manage.test_cli import run_in_a_pipe, run_on_a_terminal
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @contextmanager

@@ -37,14 +37,6 @@ def keep_signal_handling() -> Iterator[None]:
     signal.signal(signal.SIGPIPE, previous)
 
 
-@pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     assert main(list(argv)) == 0
     out: str = capsys.readouterr().out
