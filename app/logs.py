@@ -41,22 +41,23 @@ class _Pending:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.scheduled = False
+        # The loop that will write them: a loop that ended before its turn did (a test
+        # client's, say) must not leave the lines waiting for nobody.
+        self.scheduled_on: asyncio.AbstractEventLoop | None = None
 
     def add(self, line: str) -> None:
         self.lines.append(line)
-        if self.scheduled:
-            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no loop, as in a command: write now
             self.flush()
             return
-        self.scheduled = True
-        loop.call_soon(self.flush)
+        if self.scheduled_on is not loop:
+            self.scheduled_on = loop
+            loop.call_soon(self.flush)
 
     def flush(self) -> None:
-        self.scheduled = False
+        self.scheduled_on = None
         if not self.lines:
             return
         text, self.lines = "".join(self.lines), []

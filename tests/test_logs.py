@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -51,13 +52,23 @@ def test_every_line_the_server_writes_is_json(tmp_path: Path, workers: int) -> N
     assert [entry["path"] for entry in requests if entry["status"] == 404] == ["/no-such-page"]
 
 
+@pytest.fixture(autouse=True)
+def access_lines_on() -> Iterator[None]:
+    """Info level for these tests, whatever level earlier ones configured (setLevel also
+    clears logging's cache of what each logger lets through)."""
+    logger = logging.getLogger("byline")
+    before = logger.level
+    logger.setLevel(logging.INFO)
+    yield
+    logger.setLevel(before)
+
+
 def test_access_lines_of_one_loop_turn_are_written_together_and_in_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     monkeypatch.setattr(logs, "_handlers", [handler])
-    monkeypatch.setattr(logging.getLogger("byline"), "level", logging.INFO)
 
     async def two_requests() -> str:
         logs.access_log("first", "GET", "/v1/articles", 200, 0.001)
@@ -78,8 +89,34 @@ def test_access_lines_of_one_loop_turn_are_written_together_and_in_order(
 def test_access_lines_outside_a_loop_are_written_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = io.StringIO()
     monkeypatch.setattr(logs, "_handlers", [logging.StreamHandler(stream)])
-    monkeypatch.setattr(logging.getLogger("byline"), "level", logging.INFO)
 
     logs.access_log("alone", "GET", "/healthz", 200, 0.001)
 
     assert json.loads(stream.getvalue())["request_id"] == "alone"
+
+
+def test_access_lines_left_by_a_loop_that_ended_are_written_by_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr(logs, "_handlers", [logging.StreamHandler(stream)])
+
+    def one_request(request_id: str) -> None:
+        logs.access_log(request_id, "GET", "/v1/articles", 200, 0.001)
+
+    ended = asyncio.new_event_loop()
+    ended.call_soon(one_request, "stranded")
+    ended.call_soon(ended.stop)  # the loop stops in that turn, before the flush it scheduled
+    ended.run_forever()
+    ended.close()
+    assert stream.getvalue() == ""
+
+    async def next_request() -> None:
+        one_request("next")
+
+    asyncio.run(next_request())
+
+    assert [json.loads(line)["request_id"] for line in stream.getvalue().splitlines()] == [
+        "stranded",
+        "next",
+    ]
