@@ -14,13 +14,13 @@ any process is seen by the next read.
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 # asyncpg ships no type information; its connections are used only through _Connections.
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import URL, Dialect, Engine, Select
+from sqlalchemy import URL, BindParameter, Dialect, Engine, Integer, Select, bindparam
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.pool import PoolProxiedConnection
 
@@ -61,6 +61,29 @@ class CompiledRead:
         if self.fixed:
             values = self.fixed | values
         return values if self.positions is None else [values[n] for n in self.positions]
+
+
+class ReadByIds:
+    """A statement over a list of ids, compiled once per list length.
+
+    `statement` gets one bound parameter per id; lists are short (a page's worth),
+    so the compiled statements stay few.
+    """
+
+    def __init__(
+        self, driver: "DriverReads", statement: Callable[[list[BindParameter[int]]], Select[Any]]
+    ) -> None:
+        self.driver = driver
+        self.statement = statement
+        self._reads: dict[int, CompiledRead] = {}
+
+    async def fetch(self, ids: Sequence[int], values: dict[str, Any]) -> list[Any]:
+        read = self._reads.get(len(ids))
+        if read is None:
+            params = [bindparam(f"id{i}", type_=Integer) for i in range(len(ids))]
+            read = self._reads[len(ids)] = self.driver.compile(self.statement(params))
+        values = {**values, **{f"id{i}": ident for i, ident in enumerate(ids)}}
+        return await self.driver.fetch(read, values)
 
 
 class _Connection(Protocol):

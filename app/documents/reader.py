@@ -8,11 +8,11 @@ go as one query per round trip (app.documents.batches).
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, String, any_, bindparam, select
+from sqlalchemy import String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.documents.batches import Batches
-from app.documents.driver import CompiledRead, DriverReads
+from app.documents.driver import CompiledRead, DriverReads, ReadByIds
 from app.models import PublishedArticle
 
 # SQLModel sets __table__ on every table model but does not declare it to type checkers.
@@ -43,8 +43,12 @@ class DocumentReader:
         self.driver = driver
         self._document = driver.compile(_DOCUMENT)
         self._article_id = driver.compile(_ARTICLE_ID)
-        # By number of ids: a list page asks about at most a hundred, so these stay few.
-        self._visible_etags: dict[int, CompiledRead] = {}
+        self._visible_etags = ReadByIds(
+            driver,
+            lambda ids: select(_table.c.article_id, _table.c.etag).where(
+                _table.c.published_at <= bindparam("now"), _table.c.article_id.in_(ids)
+            ),
+        )
         # SQLite reads inline in microseconds; only a round trip is worth sharing.
         self._batches: Batches[str] | None = None
         if driver.engine.dialect.name == "postgresql":
@@ -57,16 +61,6 @@ class DocumentReader:
         values = {"slugs": slugs, "now": self.driver.time(now)}
         rows = await self.driver.fetch(self._documents, values)
         return {row[0]: StoredDocument(*row[1:]) for row in rows}
-
-    def _etags_read(self, count: int) -> CompiledRead:
-        read = self._visible_etags.get(count)
-        if read is None:
-            ids = [bindparam(f"id{i}", type_=Integer) for i in range(count)]
-            statement = select(_table.c.article_id, _table.c.etag).where(
-                _table.c.published_at <= bindparam("now"), _table.c.article_id.in_(ids)
-            )
-            read = self._visible_etags[count] = self.driver.compile(statement)
-        return read
 
     async def _one(self, read: CompiledRead, slug: str, now: datetime) -> Any:
         rows = await self.driver.fetch(read, {"slug": slug, "now": self.driver.time(now)})
@@ -87,6 +81,5 @@ class DocumentReader:
         """The current ETag of each of these articles that readers can see now."""
         if not article_ids:
             return {}
-        values = {f"id{i}": ident for i, ident in enumerate(article_ids)}
-        values["now"] = self.driver.time(now)
-        return dict(await self.driver.fetch(self._etags_read(len(article_ids)), values))
+        values = {"now": self.driver.time(now)}
+        return dict(await self._visible_etags.fetch(article_ids, values))

@@ -30,7 +30,7 @@ from sqlalchemy import (
     tuple_,
 )
 
-from app.documents.driver import CompiledRead, DriverReads
+from app.documents.driver import CompiledRead, DriverReads, ReadByIds
 from app.documents.refs import RefKind
 from app.models import PublishedArticle, PublishedArticleRef, Tag
 from app.models.base import UTCDateTime
@@ -165,13 +165,6 @@ def _newest_with_ref(candidates: int) -> Select[Any]:
     )
 
 
-def _summaries_of(count: int) -> Select[Any]:
-    ids = [bindparam(f"id{i}", type_=Integer) for i in range(count)]
-    return select(_articles.c.article_id, _articles.c.summary).where(
-        _articles.c.article_id.in_(ids), _articles.c.published_at <= bindparam("now")
-    )
-
-
 def _embedded_statement(kind: RefKind) -> Select[Any]:
     """Whether a visible document embeds the record `ident` as `kind`."""
     return (
@@ -203,8 +196,12 @@ class SummaryReader:
         self._pages: dict[_Shape, CompiledRead] = {}
         self._shared_refs = driver.compile(_SHARED_REFS)
         self._newest_with_ref = driver.compile(_newest_with_ref(related_candidates))
-        # By count: a related list holds at most MAX_RELATED.
-        self._summaries_of: dict[int, CompiledRead] = {}
+        self._summaries_of = ReadByIds(
+            driver,
+            lambda ids: select(_articles.c.article_id, _articles.c.summary).where(
+                _articles.c.article_id.in_(ids), _articles.c.published_at <= bindparam("now")
+            ),
+        )
         self._embedded = {kind: driver.compile(_embedded_statement(kind)) for kind in RefKind}
         self._visible_tag = driver.compile(_VISIBLE_TAG)
         # The column type's own result processing, so a cursor carries exactly the
@@ -282,16 +279,8 @@ class SummaryReader:
         best = sorted(scores, key=lambda i: (scores[i], published[i], i), reverse=True)[:limit]
         if not best:
             return []
-        values: dict[str, Any] = {f"id{i}": ident for i, ident in enumerate(best)}
-        values["now"] = time
-        found = dict(await self.driver.fetch(self._summaries_read(len(best)), values))
+        found = dict(await self._summaries_of.fetch(best, {"now": time}))
         return [SummaryRow(ident, found[ident]) for ident in best if ident in found]
-
-    def _summaries_read(self, count: int) -> CompiledRead:
-        read = self._summaries_of.get(count)
-        if read is None:
-            read = self._summaries_of[count] = self.driver.compile(_summaries_of(count))
-        return read
 
     async def embedded(self, kind: RefKind, ident: int, now: datetime) -> bool:
         """Whether a document readers can see now embeds this record as `kind`."""
