@@ -199,7 +199,7 @@ class Edge:
                 await self._send_reply(send, answer, incoming, reply)
             else:
                 template = None
-                await self._full_stack(scope, receive, send, answer, request_id)
+                await self._full_stack(scope, receive, send, answer, incoming)
         except Exception:
             log.exception("unhandled error", extra={"request_id": request_id})
             if answer.started:
@@ -227,11 +227,11 @@ class Edge:
             access_log(request_id, method, scope["path"], answer.status, seconds)
 
     async def _full_stack(
-        self, scope: Scope, receive: Receive, send: Send, answer: "_Answer", request_id: str
+        self, scope: Scope, receive: Receive, send: Send, answer: "_Answer", incoming: "_Incoming"
     ) -> None:
         """Everything the fast path does not answer, through CORS and FastAPI."""
-        id_header = (b"x-request-id", request_id.encode())
-        head = scope["method"] == "HEAD"
+        id_header = (b"x-request-id", incoming.request_id.encode())
+        head = incoming.head
 
         async def send_out(message: Message) -> None:
             if message["type"] == "http.response.start":
