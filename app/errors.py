@@ -311,3 +311,20 @@ class PreconditionRequired(AppError):
 class TooManyRequests(AppError):
     status = HTTPStatus.TOO_MANY_REQUESTS
     slug = "rate-limited"
+
+
+class ServiceUnavailable(AppError):
+    """A part Byline depends on (the database, Redis) cannot serve this request now.
+
+    Outages are temporary by nature, so the answer always says when to try again:
+    a client or CDN that honours Retry-After backs off instead of hammering a server
+    that is coming back.
+    """
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    slug = "service-unavailable"
+    retry_after_seconds = 5
+
+    def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
+        seconds = self.retry_after_seconds if retry_after is None else retry_after
+        super().__init__(detail, headers={"Retry-After": str(seconds)})
