@@ -62,12 +62,12 @@ def server_binaries() -> Path:
     return Path(initdb).parent
 
 
-def _as_server_account(command: Sequence[str | Path]) -> list[str]:
+def _as_server_account(command: Sequence[str | Path | int]) -> list[str]:
     words = [str(word) for word in command]
     return ["runuser", "-u", SERVER_ACCOUNT, "--", *words] if os.geteuid() == 0 else words
 
 
-def _run(command: Sequence[str | Path]) -> None:
+def _run(command: Sequence[str | Path | int]) -> None:
     done = subprocess.run(
         _as_server_account(command), capture_output=True, text=True, timeout=120, check=False
     )
