@@ -18,7 +18,7 @@ from app.models.images import Image, ImageDepiction
 from app.models.people import Affiliation, Person
 from app.models.quotes import Quote
 from app.models.tags import Tag
-from app.models.views import ViewBucket, ViewVisitor
+from app.models.views import ViewBucket, ViewFlush, ViewVisitor
 
 __all__ = [
     "Affiliation",
@@ -40,6 +40,7 @@ __all__ = [
     "Quote",
     "Tag",
     "ViewBucket",
+    "ViewFlush",
     "ViewVisitor",
     "metadata",
 ]

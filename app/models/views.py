@@ -36,3 +36,16 @@ class ViewVisitor(SQLModel, table=True):
     )
     visitor_hash: str = Field(sa_type=String(64), primary_key=True)
     counted_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class ViewFlush(SQLModel, table=True):
+    """A batch of views moved from Redis, recorded with its counts so it is never moved twice.
+
+    The Redis key of a batch is deleted only after its counts are committed; a flush that
+    dies in between leaves the key behind for the next flush, which finds this row.
+    """
+
+    __tablename__ = "view_flushes"
+
+    batch: str = Field(sa_type=String(32), primary_key=True)
+    flushed_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -5,13 +5,17 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from app.models import ViewBucket, ViewVisitor
+from app.models import ViewBucket, ViewFlush, ViewVisitor
 from app.popularity.windows import HOUR
 
 BucketKey = tuple[int, datetime]  # (article id, bucket start)
+# A batch's record must outlive its Redis key, which lives on only while Redis is
+# unreachable by the flushes; a week is far beyond any outage that keeps Redis's data.
+KEEP_FLUSH_RECORDS = timedelta(days=7)
 
 
 def _insert(dialect: str, table: Any) -> Any:
@@ -55,3 +59,19 @@ def first_view_in(
         where=ViewVisitor.counted_at <= now - dedup,
     ).returning(ViewVisitor.article_id)
     return session.execute(statement).first() is not None
+
+
+def first_flush_of(session: Session, batch: str, now: datetime) -> bool:
+    """Record a Redis batch as moved, in the transaction that adds its views; False when
+    it already was. On PostgreSQL a concurrent flush of the same batch waits for this
+    transaction and then finds the row, so two flushes never both add it."""
+    statement = (
+        _insert(session.get_bind().dialect.name, ViewFlush)
+        .values(batch=batch, flushed_at=now)
+        .on_conflict_do_nothing(index_elements=["batch"])
+        .returning(ViewFlush.batch)
+    )
+    if session.execute(statement).first() is None:
+        return False
+    session.execute(delete(ViewFlush).where(col(ViewFlush.flushed_at) < now - KEEP_FLUSH_RECORDS))
+    return True

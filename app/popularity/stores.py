@@ -5,6 +5,13 @@ hash and moves them to the database every few seconds, so the database takes one
 transaction per interval instead of one per view; if Redis is lost, so are the
 views of at most the last interval.
 
+While Redis cannot be reached, beacons answer 503 with Retry-After and count nothing:
+falling back to the database would count a view twice whenever Redis had counted it
+but its answer was lost, and its repeats would be judged against different records.
+Each batch is counted exactly once however often redis-py retries it, and each flushed
+batch is recorded in the transaction that adds its views, so a flush that dies before
+deleting the batch from Redis never gets it added again.
+
 Both take concurrent beacons in batches (see batching.py): the database store
 writes a batch in one transaction, the Redis store counts it in one script call.
 """
@@ -20,16 +27,19 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, Protocol
 
 from redis import asyncio as aioredis
-from redis.exceptions import ResponseError
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import RedisError, ResponseError
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.db import WRITE_OPTION
+from app.errors import ServiceUnavailable
 from app.models import Article
-from app.popularity.batching import Batcher
-from app.popularity.counts import BucketKey, add_views, first_view_in
+from app.popularity.batching import Batcher, BatchFailed
+from app.popularity.counts import BucketKey, add_views, first_flush_of, first_view_in
 from app.popularity.windows import floor_hour
 
 log = logging.getLogger("byline.views")
@@ -37,17 +47,31 @@ log = logging.getLogger("byline.views")
 PENDING = "byline:views:pending"
 FLUSHING = "byline:views:flushing:"
 SEEN = "byline:views:seen:"
+COUNTED = "byline:views:counted:"
 SeenKey = tuple[int, str]  # (article id, visitor hash)
 # A flush still holding its batch after this long has died; another worker takes over.
 ABANDONED_AFTER_SECONDS = 60
+# Redis answers in well under a millisecond; a call this slow means it is gone or hung,
+# and a beacon (or the flush, which every beacon's batch waits behind) must not wait on it.
+REDIS_TIMEOUT_SECONDS = 0.5
+# One retry, on a fresh connection: what a restarted Redis needs, as pooled connections
+# to the old one all fail once.
+REDIS_RETRIES = 1
 
 # Counts a batch of views atomically, in order, so a visitor's repeats within one
-# batch are refused as they would be one by one. KEYS: the pending hash, then the
-# seen key of each view that is checked for repeats, in order. ARGV: how long a seen
-# key lives (seconds), then for each view its pending field and whether it is checked
-# (1 or 0). Returns 1 or 0 per view: counted or a repeat.
+# batch are refused as they would be one by one. KEYS: the pending hash, the batch's
+# own outcome key, then the seen key of each view that is checked for repeats, in
+# order. ARGV: how long a seen key lives (seconds), then for each view its pending
+# field and whether it is checked (1 or 0). Returns a string of 1 or 0 per view:
+# counted or a repeat. The outcome is kept for a minute under the batch's key, so a
+# call that redis-py retries (its answer lost to a timeout or a dropped connection)
+# returns it again instead of counting the batch twice.
 COUNT_VIEWS = """
-local added, counted, next_seen = {}, {}, 2
+local done = redis.call('GET', KEYS[2])
+if done then
+  return done
+end
+local added, counted, next_seen = {}, {}, 3
 for i = 2, #ARGV, 2 do
   local first = true
   if ARGV[i + 1] == '1' then
@@ -56,15 +80,17 @@ for i = 2, #ARGV, 2 do
   end
   if first then
     added[ARGV[i]] = (added[ARGV[i]] or 0) + 1
-    counted[#counted + 1] = 1
+    counted[#counted + 1] = '1'
   else
-    counted[#counted + 1] = 0
+    counted[#counted + 1] = '0'
   end
 end
 for field, views in pairs(added) do
   redis.call('HINCRBY', KEYS[1], field, views)
 end
-return counted
+local outcome = table.concat(counted)
+redis.call('SET', KEYS[2], outcome, 'EX', 60)
+return outcome
 """
 
 
@@ -160,7 +186,13 @@ class RedisViewStore:
         self, engine: Engine, redis_url: str, dedup: timedelta, flush_seconds: float
     ) -> None:
         self.engine = engine
-        self.redis = aioredis.from_url(redis_url, decode_responses=True)
+        self.redis = aioredis.from_url(
+            redis_url,
+            decode_responses=True,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            retry=Retry(ExponentialBackoff(cap=0.1, base=0.01), REDIS_RETRIES),
+        )
         self.dedup = dedup
         self.flush_seconds = flush_seconds
         self._flusher: asyncio.Task[None] | None = None
@@ -168,7 +200,14 @@ class RedisViewStore:
         self._batcher: Batcher[View, bool] = Batcher(self._count)
 
     async def record(self, article_id: int, visitor: str | None, at: datetime) -> bool:
-        return await self._batcher.submit(View(article_id, visitor, at))
+        try:
+            return await self._batcher.submit(View(article_id, visitor, at))
+        except BatchFailed as failed:
+            if not isinstance(failed.__cause__, RedisError):
+                raise
+            raise ServiceUnavailable(
+                "Page views cannot be counted right now; the view was not counted."
+            ) from failed
 
     async def _count(self, views: list[View]) -> list[bool]:
         """One script call for the whole batch: its views are checked and added in order."""
@@ -179,26 +218,35 @@ class RedisViewStore:
             if checked:
                 seen_keys.append(f"{SEEN}{view.article_id}:{view.visitor}")
             args += [f"{view.article_id}:{int(floor_hour(view.at).timestamp())}", int(checked)]
-        counted = await self._count_script(keys=[PENDING, *seen_keys], args=args)
-        return [bool(flag) for flag in counted]
+        outcome_key = f"{COUNTED}{uuid.uuid4().hex}"
+        counted = await self._count_script(keys=[PENDING, outcome_key, *seen_keys], args=args)
+        return [flag == "1" for flag in counted]
 
-    def _write(self, counts: Counter[BucketKey]) -> None:
+    def _write(self, batch: str, counts: Counter[BucketKey]) -> bool:
+        """Add a batch's views unless it was added before; False when it was."""
         with write_session(self.engine) as session:
+            if not first_flush_of(session, batch, datetime.now(UTC)):
+                return False
             # Views of an article deleted since its beacon have nowhere to go; dropping
             # them keeps one deletion from blocking every other article's counts.
             ids = {article_id for article_id, _ in counts}
             alive = set(session.exec(select(Article.id).where(col(Article.id).in_(ids))))
             add_views(session, {key: n for key, n in counts.items() if key[0] in alive})
             session.commit()
+        return True
 
     async def _claim_batches(self) -> list[str]:
-        """The pending hash under a name of our own, plus batches abandoned by dead flushes."""
+        """The pending hash under a name of our own, plus batches abandoned by dead flushes.
+
+        A batch is named FLUSHING<claimed at>:<batch>; taking over an abandoned one renews
+        its time but keeps its batch, by which the database knows whether it was added.
+        """
         claimed = []
         now = int(time.time())
         async for key in self.redis.scan_iter(match=f"{FLUSHING}*"):
-            started = int(key.removeprefix(FLUSHING).split(":", 1)[0])
-            if now - started > ABANDONED_AFTER_SECONDS:
-                mine = f"{FLUSHING}{now}:{uuid.uuid4().hex}"
+            started, batch = key.removeprefix(FLUSHING).split(":", 1)
+            if now - int(started) > ABANDONED_AFTER_SECONDS:
+                mine = f"{FLUSHING}{now}:{batch}"
                 with contextlib.suppress(ResponseError):  # another worker took it first
                     await self.redis.rename(key, mine)
                     claimed.append(mine)
@@ -216,9 +264,10 @@ class RedisViewStore:
             for field, value in (await self.redis.hgetall(key)).items():
                 article, hour = str(field).split(":")
                 counts[(int(article), datetime.fromtimestamp(int(hour), UTC))] += int(value)
-            await run_in_threadpool(self._write, counts)
+            batch = key.rsplit(":", 1)[1]
+            if await run_in_threadpool(self._write, batch, counts):
+                moved += sum(counts.values())
             await self.redis.delete(key)
-            moved += sum(counts.values())
         return moved
 
     async def _flush_forever(self) -> None:
@@ -226,6 +275,9 @@ class RedisViewStore:
             await asyncio.sleep(self.flush_seconds)
             try:
                 await self.flush()
+            except RedisError as exc:
+                # Expected while Redis is down: one line per attempt, not a traceback.
+                log.warning("flushing views failed, Redis unreachable; will retry: %s", exc)
             except Exception:
                 log.exception("flushing views to the database failed; will retry")
 
@@ -238,7 +290,11 @@ class RedisViewStore:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
         await self._batcher.drain()
-        await self.flush()
+        try:
+            await self.flush()
+        except RedisError as exc:
+            # Whatever Redis still holds is moved by the next flush of any server.
+            log.warning("the last flush of views failed, Redis unreachable: %s", exc)
         await self.redis.aclose()
 
 

@@ -1,0 +1,116 @@
+"""The Redis view store when Redis fails: each view counted once, or answered 503.
+
+The windows tested here are too narrow to hit from outside on purpose; the test of a
+real server with Redis stopped and started is tests/ops/test_fault_redis.py.
+"""
+
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import redis
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.config import Settings
+from app.popularity.stores import COUNTED, FLUSHING, PENDING, RedisViewStore
+from tests import factories
+from tests.conftest import own_app_client
+from tests.helpers import problem
+from tests.popularity.support import ident, stored_views, visitor
+from tests.popularity.test_redis_store import with_store
+from tests.processes import free_port
+
+
+def test_a_batch_whose_delete_failed_is_not_added_again(
+    engine: Engine, session: Session, sync_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis goes away after the database committed a batch but before its key is deleted."""
+    article = factories.article(session)
+    now = datetime.now(UTC)
+
+    async def lost_delete(*_keys: str) -> int:
+        raise redis.exceptions.ConnectionError("Redis went away")
+
+    async def work(store: RedisViewStore) -> int:
+        for _ in range(3):
+            await store.record(ident(article), None, now)
+        with monkeypatch.context() as patched:
+            patched.setattr(store.redis, "delete", lost_delete)
+            with pytest.raises(redis.exceptions.ConnectionError):
+                await store.flush()
+        [left] = sync_redis.scan_iter(match=f"{FLUSHING}*")
+        # Within the minute the batch is its flush's: the next flush leaves it alone ...
+        assert await store.flush() == 0
+        assert sync_redis.exists(left)
+        # ... after it, the batch is taken over, found added, and only deleted.
+        started, batch = left.removeprefix(FLUSHING).split(":", 1)
+        sync_redis.rename(left, f"{FLUSHING}{int(started) - 120}:{batch}")
+        return await store.flush()
+
+    assert with_store(engine, work) == 0
+    assert stored_views(session, article.id) == 3
+    assert list(sync_redis.scan_iter(match=f"{FLUSHING}*")) == []
+
+
+def test_two_flushes_of_one_batch_add_it_once(
+    engine: Engine, session: Session, sync_redis: redis.Redis
+) -> None:
+    """A flush so slow that another took its batch over: whichever commits second adds nothing."""
+    article = factories.article(session)
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    batch = f"{FLUSHING}{int(time.time()) - 120}:0123456789abcdef0123456789abcdef"
+    sync_redis.hset(batch, f"{article.id}:{int(hour.timestamp())}", 5)
+
+    async def work(store: RedisViewStore) -> list[bool]:
+        [claimed] = await store._claim_batches()
+        counts = Counter({(ident(article), hour): 5})
+        batch_id = claimed.rsplit(":", 1)[1]
+        return [store._write(batch_id, counts), store._write(batch_id, counts)]
+
+    assert with_store(engine, work) == [True, False]
+    assert stored_views(session, article.id) == 5
+
+
+def test_a_retried_count_returns_its_outcome_without_counting_again(
+    engine: Engine, session: Session, sync_redis: redis.Redis
+) -> None:
+    """redis-py resends a call whose answer was lost; the batch's outcome key answers it."""
+    article = factories.article(session)
+    field = f"{article.id}:{int(time.time()) // 3600 * 3600}"
+    seen = f"byline:views:seen:{article.id}:reader"
+    # A reader's view, an anonymous one, the reader's repeat.
+    keys = [PENDING, f"{COUNTED}retried", seen, seen]
+    args: list[Any] = [1800, field, 1, field, 0, field, 1]
+
+    async def work(store: RedisViewStore) -> list[str]:
+        return [
+            await store._count_script(keys=keys, args=args),
+            await store._count_script(keys=keys, args=args),
+        ]
+
+    assert with_store(engine, work) == ["110", "110"]
+    assert sync_redis.hget(PENDING, field) == "2"
+
+
+def test_beacons_answer_503_while_redis_is_unreachable(session: Session, database_url: str) -> None:
+    article = factories.article(session)
+    settings = Settings(
+        database_url=database_url,
+        view_store="redis",
+        redis_url=f"redis://127.0.0.1:{free_port()}/0",
+        views_per_minute_per_client=0,
+        log_level="critical",
+    )
+    with own_app_client(settings) as client:
+        started = time.monotonic()
+        answer = visitor(client, article.slug, "reader-a")
+        elapsed = time.monotonic() - started
+        body = problem(answer, 503)
+        assert answer.headers["retry-after"].isdigit()
+        assert "not counted" in body["detail"]
+        # Refused at once, and the retry is quick too: the beacon does not wait for Redis.
+        assert elapsed < 2, elapsed
+    assert stored_views(session, article.id) == 0
