@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import text
@@ -44,9 +45,9 @@ class Served:
     def url(self) -> str:
         return self.server.url
 
-    def editor(self, **options: float) -> httpx.Client:
+    def editor(self, timeout: float) -> httpx.Client:
         """A client holding the editor's token, as a newsroom tool would."""
-        return httpx.Client(base_url=self.url, headers=bearer(self.token), **options)
+        return httpx.Client(base_url=self.url, headers=bearer(self.token), timeout=timeout)
 
     def workers(self) -> set[int]:
         """The worker processes the server runs now (its children that serve requests)."""
@@ -67,7 +68,7 @@ class Served:
             assert published.status_code == 200, published.text
         return record["id"], record["slug"]
 
-    def query(self, sql: str, **params: object) -> list[tuple[object, ...]]:
+    def query(self, sql: str, **params: object) -> list[tuple[Any, ...]]:
         """Rows read directly from the database, past the server."""
         engine = create_db_engine(self.database_url)
         try:

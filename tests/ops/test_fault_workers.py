@@ -100,7 +100,7 @@ def test_a_killed_worker_loses_nothing_acknowledged_and_is_replaced(byline: Serv
     assert outcomes.count(201) > WRITERS
     assert views.count(202) > READERS
 
-    stored = dict(
+    stored: dict[str, int] = dict(
         byline.query(
             "SELECT a.slug, count(r.id) FROM articles a "
             "LEFT JOIN article_revisions r ON r.article_id = a.id "
