@@ -196,6 +196,9 @@ class RedisViewStore:
         self.dedup = dedup
         self.flush_seconds = flush_seconds
         self._flusher: asyncio.Task[None] | None = None
+        # Batches this process claimed and has not finished (Redis failed mid-flush). No
+        # other flush takes them for a minute, so the next flush here retries them first.
+        self._unfinished: list[str] = []
         self._count_script = self.redis.register_script(COUNT_VIEWS)
         self._batcher: Batcher[View, bool] = Batcher(self._count)
 
@@ -206,7 +209,7 @@ class RedisViewStore:
             if not isinstance(failed.__cause__, RedisError):
                 raise
             raise ServiceUnavailable(
-                "Page views cannot be counted right now; the view was not counted."
+                "Page views cannot be counted right now; try again later."
             ) from failed
 
     async def _count(self, views: list[View]) -> list[bool]:
@@ -258,8 +261,10 @@ class RedisViewStore:
 
     async def flush(self) -> int:
         """Move buffered counts into the database; returns the views moved."""
+        self._unfinished += await self._claim_batches()
         moved = 0
-        for key in await self._claim_batches():
+        while self._unfinished:
+            key = self._unfinished[0]
             counts: Counter[BucketKey] = Counter()
             for field, value in (await self.redis.hgetall(key)).items():
                 article, hour = str(field).split(":")
@@ -268,6 +273,7 @@ class RedisViewStore:
             if await run_in_threadpool(self._write, batch, counts):
                 moved += sum(counts.values())
             await self.redis.delete(key)
+            self._unfinished.pop(0)
         return moved
 
     async def _flush_forever(self) -> None:
