@@ -38,7 +38,7 @@ class Exactness:
         return self.counted_by_wrk == self.added_to_database and not self.redis_keys_left
 
 
-def _views_total(database_url: str) -> int:
+def views_total(database_url: str) -> int:
     engine = create_db_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -48,7 +48,7 @@ def _views_total(database_url: str) -> int:
         engine.dispose()
 
 
-def _clear_redis() -> int:
+def clear_redis() -> int:
     """Delete the store's keys in the bench's Redis database; returns how many there were."""
     client = redis.Redis.from_url(REDIS_URL)
     try:
@@ -70,9 +70,9 @@ def run(
 ) -> tuple[Comparison, Exactness]:
     env = {"VIEW_STORE": store, "VIEWS_PER_MINUTE_PER_CLIENT": "0"}
     if store == "redis":
-        _clear_redis()
+        clear_redis()
         env["REDIS_URL"] = REDIS_URL
-    before = _views_total(database_url)
+    before = views_total(database_url)
     script = wrk.write_post_script(directory)
     server = byline_server(database_url, directory / f"byline-{store}.log", env=env)
     try:
@@ -98,10 +98,10 @@ def run(
             )
     finally:
         clean = server.stop()
-    left = _clear_redis() if store == "redis" else 0
+    left = clear_redis() if store == "redis" else 0
     exactness = Exactness(
         counted_by_wrk=1 + sum(s.answered for s in beacon.samples),
-        added_to_database=_views_total(database_url) - before,
+        added_to_database=views_total(database_url) - before,
         redis_keys_left=left,
         clean_shutdown=clean,
     )

@@ -5,7 +5,8 @@ A dataset is the demo newsroom (`byline load-demo`) or, with an article count,
 freshly migrated database. Each is cached under a key of its size, seed and the
 migration head, so a rerun reuses it and a schema change rebuilds it: SQLite as a file
 in var/bench/, PostgreSQL as the database `byline_bench_<size>` on the local server, its
-key kept as the database's comment. The bench creates and drops only those databases.
+key kept as the database's comment. The bench creates and drops only those databases,
+and the scratch copies of them that a run which writes (the soak) works on.
 """
 
 import contextlib
@@ -106,6 +107,22 @@ def _postgresql(articles: int | None, seed: int, rebuild: bool) -> Dataset:
     fill(url, articles, seed)
     _psql(f"COMMENT ON DATABASE {name} IS '{key}'")
     return Dataset("postgresql", url, size, reused=False)
+
+
+@contextlib.contextmanager
+def scratch_copy(dataset: Dataset, name: str) -> Iterator[str]:
+    """A copy of a cached PostgreSQL dataset, dropped afterwards, for a run that writes:
+    the cached one stays as it was built. Yields its URL."""
+    if dataset.backend != "postgresql":
+        raise DatasetError("only PostgreSQL datasets are copied")
+    source = dataset.database_url.rsplit("/", 1)[1]
+    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    # A template copy takes a second or two; the source must have no session open.
+    _psql(f"CREATE DATABASE {name} TEMPLATE {source}")
+    try:
+        yield f"{POSTGRES_SERVER}/{name}"
+    finally:
+        _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @contextlib.contextmanager

@@ -71,6 +71,12 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
+def _rss_bytes(pid: int) -> int:
+    with contextlib.suppress(OSError, IndexError):
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return 0
+
+
 class Server:
     """A server in a subprocess: `with Server(...) as server:` always stops it."""
 
@@ -154,11 +160,17 @@ class Server:
 
     def rss_bytes(self) -> int:
         """Resident memory of the server and its workers."""
-        pages = 0
-        for pid in _descendants(self.pid):
-            with contextlib.suppress(OSError, IndexError):
-                pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE")
+        return sum(_rss_bytes(pid) for pid in _descendants(self.pid))
+
+    def worker_rss_bytes(self) -> dict[int, int]:
+        """Resident memory of each worker process, by pid: the processes uvicorn spawned
+        to serve (`--workers` above 1), not the supervisor or multiprocessing's tracker."""
+        found = {}
+        for pid in _descendants(self.pid)[1:]:
+            with contextlib.suppress(OSError):
+                if b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found[pid] = _rss_bytes(pid)
+        return found
 
 
 def byline_server(
