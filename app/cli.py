@@ -61,6 +61,9 @@ def _serve(args: argparse.Namespace) -> int:
             log_config=uvicorn_log_config(settings.log_level),
             log_level=settings.log_level,
             server_header=False,
+            timeout_keep_alive=settings.keep_alive_seconds,
+            limit_concurrency=settings.max_connections or None,
+            timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
         )
     return 0
 

@@ -101,6 +101,32 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    # Connections (uvicorn's). Slow and idle clients are a reverse proxy's to absorb; these
+    # bound what reaches Byline without one. See "Slow clients and connection limits".
+    keep_alive_seconds: int = Field(
+        default=5,
+        ge=1,
+        le=3600,
+        description="How long an idle connection is kept open after a response: long enough for "
+        "a browser's next request, short enough not to hoard sockets; behind a load balancer "
+        "set it above the balancer's idle timeout (60 s on many), or it closes connections "
+        "the balancer is about to reuse and clients see 502s",
+    )
+    max_connections: int = Field(
+        default=0,
+        ge=0,
+        description="Open connections (idle ones included) per worker past which a new request "
+        "is answered a plain 503 by uvicorn; 0 turns the limit off, the default, since idle "
+        "and slow connections count: a few hundred of them would turn every request away",
+    )
+    graceful_shutdown_seconds: int = Field(
+        default=8,
+        ge=1,
+        le=300,
+        description="On SIGTERM, how long requests in flight may finish before they are "
+        "cancelled; below the 10 s after which `docker stop` kills, so the shutdown that "
+        "follows (the last flush of views from Redis among it) still runs",
+    )
     cors_origins: Annotated[
         list[str], NoDecode, BeforeValidator(_origin_list), AfterValidator(_cors_origins)
     ] = Field(default=["*"], description="Origins allowed to GET")
