@@ -140,7 +140,10 @@ class Settings(BaseSettings):
     view_store: Literal["database", "redis"] = Field(
         default="database", description="Where page views are counted first"
     )
-    redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="For view_store=redis")
+    redis_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        description="For view_store=redis and manage_rate_limit_store=redis",
+    )
     view_flush_seconds: float = Field(
         default=2.0, gt=0, le=60, description="How often the Redis store flushes to the database"
     )
@@ -153,6 +156,23 @@ class Settings(BaseSettings):
         default=14, ge=8, description="Hourly counts older than this become daily counts"
     )
     popular_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    # Management API rate limits. 600 a minute (10 a second, sustained) is far more
+    # than editors and import scripts send, and low enough that one runaway script
+    # cannot take the database from everyone else.
+    manage_requests_per_minute_per_client: int = Field(
+        default=600,
+        ge=0,
+        description="Management requests per minute per client (its token, or its address "
+        "without a valid token); 0 turns the limit off",
+    )
+    # Memory needs nothing else and is exact for one process (the SQLite setup); with
+    # more workers or machines only Redis makes the limit hold as set.
+    manage_rate_limit_store: Literal["memory", "redis"] = Field(
+        default="memory",
+        description="Where management request counts live: memory (per worker process, so "
+        "N workers admit N times the limit) or redis (at REDIS_URL, shared by all workers; "
+        "while Redis is unreachable requests are let through)",
+    )
     log_level: Annotated[
         Literal["critical", "error", "warning", "info", "debug"],
         BeforeValidator(lambda level: level.lower() if isinstance(level, str) else level),

@@ -28,7 +28,7 @@ from app.documents.summaries import SummaryReader
 from app.http import PublicHeaders
 from app.pool_metrics import watch_pool
 from app.popularity.ranking import PageCache, RankingCache
-from app.popularity.ratelimit import RateLimiter
+from app.popularity.ratelimit import RateLimiter, management_limiter
 from app.popularity.stores import ViewStore, view_store
 
 T = TypeVar("T")
@@ -47,13 +47,16 @@ class Services:
     summaries: SummaryReader
     public_headers: PublicHeaders
     views: ViewStore
+    # Page-view beacons, and every /v1/manage request.
     rate_limiter: RateLimiter
+    manage_rate_limiter: RateLimiter
     rankings: RankingCache
     popular_pages: PageCache
 
     def close(self) -> None:
         self.driver.close()
         self.read_executor.shutdown()
+        self.manage_rate_limiter.close()
         self.engine.dispose()
 
 
@@ -72,6 +75,7 @@ def build_services(settings: Settings, *, clock: Clock) -> Services:
         public_headers=PublicHeaders.from_settings(settings),
         views=view_store(settings, engine),
         rate_limiter=RateLimiter(settings.views_per_minute_per_client, clock),
+        manage_rate_limiter=management_limiter(settings, clock),
         rankings=RankingCache(engine, settings.popular_cache_seconds),
         popular_pages=PageCache(settings.popular_cache_seconds),
     )

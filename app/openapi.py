@@ -9,6 +9,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from app.auth.limits import HEADERS as RATE_LIMIT_HEADERS
 from app.editing.merge_patch import MERGE_PATCH
 from app.errors import Problem
 from app.popularity.schemas import ViewBeacon
@@ -132,6 +133,7 @@ def install_openapi(app: FastAPI) -> None:
                 license_info=LICENSE,
             )
             schema["components"]["schemas"].update(_extra_components())
+            schema["components"]["headers"] = RATE_LIMIT_HEADERS
             _require_discriminators(schema)
             _describe_merge_patches(schema)
             app.openapi_schema = schema

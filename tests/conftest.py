@@ -131,6 +131,7 @@ def app_settings(database_url: str) -> Settings:
         # Tests count views from one client and need rankings as of each request;
         # the tests of rate limiting and ranking caching set their own.
         views_per_minute_per_client=0,
+        manage_requests_per_minute_per_client=0,
         popular_cache_seconds=0,
     )
 

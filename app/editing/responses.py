@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.auth.routes import AuthenticatedRoute
+from app.auth.limits import RateLimitedRoute
 from app.auth.scopes import Scope, token_needed
 from app.errors import problem_responses
 from app.http import etag_matches
@@ -15,7 +15,7 @@ from app.params import Handler
 NO_STORE = "no-store"
 
 
-class ManagementRoute(AuthenticatedRoute):
+class ManagementRoute(RateLimitedRoute):
     """Management answers depend on who asks and change with every write: never cached."""
 
     def inner_handler(self) -> Handler:
@@ -53,8 +53,8 @@ def record_response(
 
 def manage_responses(*statuses: int) -> dict[int | str, Any]:
     """Every management operation can answer 400 (a body that is not JSON, an unknown
-    query parameter), 401 and 403; add what else it can."""
-    return problem_responses(*sorted({400, 401, 403, *statuses}))
+    query parameter), 401, 403 and 429 (over the client's rate limit); add what else it can."""
+    return problem_responses(*sorted({400, 401, 403, 429, *statuses}))
 
 
 def manage_description(*sentences: str, scope: Scope) -> str:

@@ -58,11 +58,11 @@ async def _body(request: Request) -> bytes:
 async def record_view(request: Request, slug: SlugPath) -> Response:
     app_services = services(request)
     client = request.scope.get("client")
-    retry_after = app_services.rate_limiter.retry_after(client[0] if client else "unknown")
-    if retry_after is not None:
+    quota = await app_services.rate_limiter.take(client[0] if client else "unknown")
+    if quota is not None and not quota.allowed:
         raise TooManyRequests(
             "Too many page views from this client; try again later.",
-            headers={"Retry-After": str(retry_after)},
+            headers={"Retry-After": str(quota.reset)},
         )
     body = await _body(request)
     if len(body) > service.MAX_BEACON_BYTES:
