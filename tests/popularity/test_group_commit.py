@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 from sqlmodel import Session
 
+from app.errors import ServiceUnavailable
 from app.models import ViewBucket, ViewVisitor
 from app.popularity.batching import BatchFailed
 from app.popularity.stores import DatabaseViewStore, RedisViewStore, View, visitor_hash
@@ -226,7 +227,10 @@ def test_an_unreachable_redis_fails_the_whole_batch(engine: Engine, session: Ses
             await store.redis.aclose()
 
     outcomes = asyncio.run(work())
-    assert all(isinstance(outcome, BatchFailed) for outcome in outcomes), outcomes
+    # Each caller is told Redis is unavailable (a 503), the batch's failure as its cause.
+    for outcome in outcomes:
+        assert isinstance(outcome, ServiceUnavailable), outcome
+        assert isinstance(outcome.__cause__, BatchFailed)
     assert stored_views(session, article.id) == 0
 
 
