@@ -98,6 +98,60 @@ class Settings(BaseSettings):
         default_factory=lambda data: f"sqlite:///{data['data_dir'] / DATABASE_FILE}",
         description="SQLAlchemy URL; sqlite:///path or postgresql+psycopg://user@host/db",
     )
+    # Limits: each bounds one wait, and together they bound a request. Every database
+    # wait (a pooled connection, opening one, a statement) ends before the request
+    # timeout, so a database failure answers as itself (a 503 naming the database)
+    # rather than as a timeout.
+    request_timeout_seconds: float = Field(
+        default=30,
+        gt=0,
+        le=600,
+        description="Longest a request may take before it answers 503 with Retry-After: over "
+        "pool timeout, connect timeout and statement timeout together (20 s by default), and "
+        "under the 60 s idle timeout of common load balancers, so a client gets Byline's "
+        "answer rather than the balancer's 504",
+    )
+    database_statement_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        le=300,
+        description="Longest one SQL statement may run (PostgreSQL statement_timeout; on "
+        "SQLite, how long a writer waits for the write lock): reads take milliseconds and the "
+        "largest writes (a 10,000-view import) a few seconds, so a statement at 10 s is stuck "
+        "behind a lock or a sick server, and holding its connection only starves the others",
+    )
+    database_connect_timeout_seconds: int = Field(
+        default=5,
+        ge=2,
+        le=60,
+        description="Longest to wait for PostgreSQL to accept a connection: milliseconds "
+        "on a working network, while the system's own limit is minutes; at least 2 s, "
+        "libpq's minimum",
+    )
+    database_pool_size: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="Connections each worker keeps open for sessions, and again for the hot "
+        "reads on PostgreSQL: a read holds one for milliseconds, so 8 serve thousands of "
+        "requests a second, and 2 workers with overflow stay within PostgreSQL's default "
+        "100 connections",
+    )
+    database_max_overflow: int = Field(
+        default=8,
+        ge=0,
+        le=100,
+        description="Connections a worker may open beyond the pool size in a burst, closed "
+        "again when returned",
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=5,
+        gt=0,
+        le=60,
+        description="Longest a request waits for a free connection before it answers 503: "
+        "connections come back within milliseconds, so waiting longer means the database "
+        "is overloaded, and queueing more requests behind it only makes every one late",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)

@@ -21,7 +21,7 @@ from starlette.requests import HTTPConnection
 
 from app.clock import Clock
 from app.config import Settings
-from app.db import WRITE_OPTION, create_db_engine
+from app.db import WRITE_OPTION, DatabaseLimits, create_db_engine
 from app.documents.driver import DriverReads
 from app.documents.reader import DocumentReader
 from app.documents.summaries import SummaryReader
@@ -61,9 +61,10 @@ class Services:
 
 
 def build_services(settings: Settings, *, clock: Clock) -> Services:
-    engine = create_db_engine(settings.database_url)
+    limits = DatabaseLimits.from_settings(settings)
+    engine = create_db_engine(settings.database_url, limits=limits)
     watch_pool(engine)
-    driver = DriverReads(engine)
+    driver = DriverReads(engine, limits=limits)
     return Services(
         settings=settings,
         clock=clock,

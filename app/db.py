@@ -1,28 +1,62 @@
 """Engine construction for SQLite (WAL, its own BEGIN) and PostgreSQL."""
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+from app.config import Settings
+
 WRITE_OPTION = "byline_write"
-# Connections each worker keeps to PostgreSQL for sessions, and again for the hot reads.
-POSTGRES_POOL_SIZE = 8
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run while a writer commits; the busy timeout makes a
-    # second writer wait instead of failing with "database is locked".
-    # The driver's own BEGIN is turned off: _begin_sqlite emits ours.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+@dataclass(frozen=True, slots=True)
+class DatabaseLimits:
+    """What one worker may ask of a database, and how long it waits for it.
+
+    The defaults are the settings' own, for the commands and tests that build an
+    engine without Settings; app.config says why each is what it is.
+    """
+
+    statement_timeout_seconds: float = 10
+    connect_timeout_seconds: int = 5
+    # Connections for sessions, and again for the hot reads on PostgreSQL.
+    pool_size: int = 8
+    max_overflow: int = 8
+    pool_timeout_seconds: float = 5
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "DatabaseLimits":
+        return cls(
+            statement_timeout_seconds=settings.database_statement_timeout_seconds,
+            connect_timeout_seconds=settings.database_connect_timeout_seconds,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+            pool_timeout_seconds=settings.database_pool_timeout_seconds,
+        )
+
+    @property
+    def statement_timeout_ms(self) -> int:
+        return round(self.statement_timeout_seconds * 1000)
+
+
+def _sqlite_configurer(limits: DatabaseLimits) -> Any:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets readers run while a writer commits; the busy timeout makes a
+        # second writer wait instead of failing with "database is locked", for as
+        # long as PostgreSQL would let a statement run.
+        # The driver's own BEGIN is turned off: _begin_sqlite emits ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={limits.statement_timeout_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return configure
 
 
 def _begin_sqlite(connection: Connection) -> None:
@@ -33,15 +67,34 @@ def _begin_sqlite(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_db_engine(database_url: str) -> Engine:
+def postgres_options(url: URL, limits: DatabaseLimits) -> str:
+    """The `options` of the startup message: the statement timeout, then the URL's own
+    options, so that a statement_timeout set in the URL wins."""
+    given = url.query.get("options", "")
+    own = given if isinstance(given, str) else " ".join(given)
+    return f"-c statement_timeout={limits.statement_timeout_ms} {own}".strip()
+
+
+def create_db_engine(database_url: str, *, limits: DatabaseLimits | None = None) -> Engine:
+    limits = limits or DatabaseLimits()
     url = make_url(database_url)
+    pool = {
+        "pool_size": limits.pool_size,
+        "max_overflow": limits.max_overflow,
+        "pool_timeout": limits.pool_timeout_seconds,
+    }
     if url.get_backend_name() == "sqlite":
-        pool: dict[str, int] = {}
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-            pool = {"pool_size": 8, "max_overflow": 16}
+        else:
+            pool = {}  # one connection, held by the process: the database is in it
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
-        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "connect", _sqlite_configurer(limits))
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(url, pool_size=POSTGRES_POOL_SIZE, max_overflow=8, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {"options": postgres_options(url, limits)}
+    if "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = limits.connect_timeout_seconds
+    # Pre-ping: a connection left from before a server restart is replaced before use,
+    # so the first requests after it succeed.
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True, **pool)

@@ -1,9 +1,12 @@
 """The edge: what every request passes first, and the fast path for stored reads.
 
 One pure-ASGI layer gives every request its id, its access log line, its metrics
-and its CORS headers, answers HEAD like GET (RFC 9110 9.3.2) and sends the
-last-resort 500. A published article requested by slug is answered here, from
-the stored document, before FastAPI's router: that request is most of a news
+and its CORS headers, answers HEAD like GET (RFC 9110 9.3.2), bounds it by the
+request timeout and sends the last resort: a 503 with Retry-After for a database
+outage or a timeout (app.errors.database_outage tells which), else a 500.
+
+A published article requested by slug is answered here, from the stored
+document, before FastAPI's router: that request is most of a news
 site's traffic, and the router, the dependency layer and five middlewares would
 cost it more than the read itself. Whatever the fast path does not answer (a
 query string, a slug it does not find, any other route) goes through the full
@@ -11,6 +14,7 @@ stack, whose article route remains the reference: the tests hold both to the
 same bytes and headers, and the OpenAPI document describes that route.
 """
 
+import asyncio
 import logging
 import random
 import time
@@ -32,16 +36,18 @@ from app.articles.responses import summary_page_response
 from app.articles.service import find_articles
 from app.container import Services
 from app.errors import (
-    PROBLEM_TYPE_PREFIX,
-    UNHANDLED_DETAIL,
     AppError,
     InvalidCursor,
+    RequestTimedOut,
+    ServiceUnavailable,
     app_error_response,
+    last_resort,
+    outage_line,
 )
 from app.http import JSON_MEDIA_TYPE, etag_matches
 from app.logs import access_log
 from app.metrics import IN_FLIGHT, observe, route_template
-from app.middleware import MAX_BODY_BYTES, send_problem
+from app.middleware import MAX_BODY_BYTES
 from app.popularity.router import record_view
 from app.types import Slug
 
@@ -171,6 +177,7 @@ class Edge:
         self.route_templates = route_templates
         self.cors = cors(app)
         self.fast_reads = fast_reads
+        self.request_timeout = services.settings.request_timeout_seconds
         self.gzip_minimum = services.settings.gzip_minimum_size
         self.gzip = _GzipCache(entries=256)
         public = services.public_headers
@@ -191,33 +198,34 @@ class Edge:
         answer = _Answer()
         template: str | None = None
         IN_FLIGHT.inc()
+        deadline = asyncio.timeout(self.request_timeout)
         try:
-            reply = None
-            if self.fast_reads:
-                reply, template = await self._fast(scope, receive, incoming)
-            if reply is not None:
-                await self._send_reply(send, answer, incoming, reply)
+            async with deadline:
+                reply = None
+                if self.fast_reads:
+                    reply, template = await self._fast(scope, receive, incoming)
+                if reply is not None:
+                    await self._send_reply(send, answer, incoming, reply)
+                else:
+                    template = None
+                    await self._full_stack(scope, receive, send, answer, incoming)
+        except Exception as exc:
+            timed_out = deadline.expired()
+            error = RequestTimedOut(self.request_timeout) if timed_out else last_resort(exc)
+            if isinstance(error, ServiceUnavailable):
+                # Expected while it lasts, and one line each: a traceback per request
+                # would bury the log.
+                log.warning(outage_line(error), extra={"request_id": request_id})
             else:
-                template = None
-                await self._full_stack(scope, receive, send, answer, incoming)
-        except Exception:
-            log.exception("unhandled error", extra={"request_id": request_id})
-            if answer.started:
-                # FastAPI's own last resort sent a whole 500; a response cut off
-                # halfway can only be ended by dropping the connection.
-                if not answer.complete:
-                    raise
-            else:
-                answer.status = 500
-                await send_problem(
-                    scope,
-                    receive,
-                    partial(self.cors.send, send=send, request_headers=Headers(scope=scope)),
-                    status=500,
-                    detail=UNHANDLED_DETAIL,
-                    problem_type=PROBLEM_TYPE_PREFIX + AppError.slug,
-                    headers={"X-Request-ID": request_id},
-                )
+                log.exception("unhandled error", extra={"request_id": request_id})
+            if not answer.started:
+                answer.status = error.status
+                await self._send_error(scope, receive, send, request_id, error)
+            elif not answer.complete and not isinstance(error, ServiceUnavailable):
+                # A response cut off halfway can only be ended by dropping the connection:
+                # a bug's traceback goes with it. An outage or a timeout returns instead,
+                # which has the server close the connection with a line of its own.
+                raise
         finally:
             IN_FLIGHT.dec()
             seconds = time.perf_counter() - started
@@ -225,6 +233,15 @@ class Edge:
                 template = route_template(scope, self.route_templates)
             observe(method, template, answer.status, seconds)
             access_log(request_id, method, scope["path"], answer.status, seconds)
+
+    async def _send_error(
+        self, scope: Scope, receive: Receive, send: Send, request_id: str, error: AppError
+    ) -> None:
+        """The last resort's problem, through CORS, when nothing of an answer was sent."""
+        response = app_error_response(Request(scope), error)
+        response.headers["X-Request-ID"] = request_id
+        cors_send = partial(self.cors.send, send=send, request_headers=Headers(scope=scope))
+        await response(scope, receive, cors_send)
 
     async def _full_stack(
         self, scope: Scope, receive: Receive, send: Send, answer: "_Answer", incoming: "_Incoming"

@@ -2,11 +2,14 @@
 
 import logging
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 import orjson
+import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import iter_route_contexts
@@ -218,9 +221,7 @@ UNHANDLED_DETAIL = "The server failed to answer; the request id identifies it in
 
 async def _unhandled(request: Request, exc: Exception) -> Response:
     # FastAPI's last resort sends this, then raises on to the edge, which logs it.
-    return problem_response(
-        request, 500, detail=UNHANDLED_DETAIL, problem_type=PROBLEM_TYPE_PREFIX + AppError.slug
-    )
+    return app_error_response(request, last_resort(exc))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -251,10 +252,14 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         422: "Invalid input; `errors` names each field",
         428: "This write needs an If-Match header with the current ETag",
         429: "Too many requests from this client; see Retry-After",
+        503: "The database is unavailable or cannot take writes, or the request ran out of "
+        "time; try again after Retry-After seconds",
     }
+    # Every operation that can answer a problem reads the database or runs under the
+    # request timeout, so any of them can meet an outage.
     return {
         status: _problem_content(status, descriptions.get(status, HTTPStatus(status).phrase))
-        for status in statuses
+        for status in sorted({*statuses, 503})
     }
 
 
@@ -328,3 +333,111 @@ class ServiceUnavailable(AppError):
     def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
         seconds = self.retry_after_seconds if retry_after is None else retry_after
         super().__init__(detail, headers={"Retry-After": str(seconds)})
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached, is shutting down or starting, or is too slow:
+    a statement or the wait for a connection ran out of time."""
+
+    slug = "database-unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("The database is unavailable or too slow to answer right now.")
+
+
+class DatabaseUnwritable(ServiceUnavailable):
+    """The database answers reads but cannot write: its disk is full or it is read-only.
+
+    That takes an operator to fix, not a few seconds, hence the longer Retry-After.
+    """
+
+    slug = "database-unwritable"
+    retry_after_seconds = 60
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database cannot take writes right now (its disk is full or it is read-only); "
+            "nothing was written. Reads still work."
+        )
+
+
+class RequestTimedOut(ServiceUnavailable):
+    slug = "request-timed-out"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"The request took longer than {seconds:g} s and was abandoned.")
+
+
+# PostgreSQL's SQLSTATEs of an outage, as psycopg and asyncpg both give them (`sqlstate`).
+# Class 08 is every connection exception; 57P01 to 57P03 a server shutting down, crashed or
+# still starting; 57014 a statement cancelled, which is what statement_timeout does;
+# 53300 too many connections.
+_POSTGRES_CONNECTION_CLASS = "08"
+_POSTGRES_UNAVAILABLE = frozenset({"57P01", "57P02", "57P03", "57014", "53300"})
+# A hot standby promoted from, or a primary demoted to one (read-only transaction), and
+# a full disk.
+_POSTGRES_UNWRITABLE = frozenset({"25006", "53100"})
+# sqlite3's primary result codes: BUSY is its busy timeout running out, the statement
+# timeout's counterpart; the others are a file that cannot take writes.
+_SQLITE_UNAVAILABLE = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_CANTOPEN})
+_SQLITE_UNWRITABLE = frozenset({sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR})
+
+
+def database_outage(exc: BaseException) -> ServiceUnavailable | None:
+    """The 503 an exception stands for when it is a database outage, else None (a bug).
+
+    The one place that tells an outage from a bug, for FastAPI's last resort and the
+    edge's alike. An exception raised from an outage (`raise ... from`, as a batch of
+    writes reports its failed write) is that outage too.
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        outage = _outage_of(seen)
+        if outage is not None:
+            outage.__cause__ = seen
+            return outage
+        seen = seen.__cause__
+    return None
+
+
+def _outage_of(exc: BaseException) -> ServiceUnavailable | None:
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return DatabaseUnavailable()
+        return _outage_of(exc.orig) if exc.orig is not None else None
+    # Connection refused or reset, the driver's DatabaseUnreachable, or no pooled
+    # connection free within the pool timeout.
+    if isinstance(exc, ConnectionError | sqlalchemy.exc.TimeoutError):
+        return DatabaseUnavailable()
+    sqlstate = getattr(exc, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        if sqlstate.startswith(_POSTGRES_CONNECTION_CLASS) or sqlstate in _POSTGRES_UNAVAILABLE:
+            return DatabaseUnavailable()
+        return DatabaseUnwritable() if sqlstate in _POSTGRES_UNWRITABLE else None
+    # psycopg's operational errors without a SQLSTATE come from the client: the
+    # connection failed or was lost, the server said nothing.
+    if isinstance(exc, psycopg.OperationalError):
+        return DatabaseUnavailable()
+    if isinstance(exc, sqlite3.Error):
+        # Extended codes (SQLITE_IOERR_WRITE) carry the primary code in the low byte.
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in _SQLITE_UNAVAILABLE:
+            return DatabaseUnavailable()
+        if code in _SQLITE_UNWRITABLE:
+            return DatabaseUnwritable()
+    return None
+
+
+def last_resort(exc: BaseException) -> AppError:
+    """What answers an exception nothing else handled: an outage's 503, or a bug's 500."""
+    return database_outage(exc) or AppError(UNHANDLED_DETAIL)
+
+
+def outage_line(outage: ServiceUnavailable) -> str:
+    """The one log line of an outage: what it is, and the first line of what the driver
+    said, whose next lines (SQL, parameters, a link) a reader of the log needs less."""
+    cause = outage.__cause__
+    if cause is None:
+        return f"{outage.slug}: {outage.detail}"
+    reason = str(cause).strip().partition("\n")[0] or "no message"
+    return f"{outage.slug}: {type(cause).__name__}: {reason}"

@@ -2,18 +2,23 @@
 
 import base64
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 import orjson
+import psycopg
 import pytest
+import sqlalchemy.exc
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import Settings
-from app.errors import AppError
+from app.documents.driver import DatabaseUnreachable
+from app.errors import AppError, database_outage, last_resort, outage_line
 from tests import factories
 from tests.conftest import own_app_client
 from tests.helpers import ok, problem
@@ -291,10 +296,20 @@ def broken_client() -> Iterator[TestClient]:
         yield client
 
 
-def test_database_failure_is_500_problem_without_traceback(broken_client: TestClient) -> None:
-    response = broken_client.get("/v1/articles")
+@pytest.mark.parametrize(
+    # The list on the edge's fast path (asyncpg); an author on a Session route and the
+    # token lookup of the management API (psycopg).
+    "url",
+    ["/v1/articles", "/v1/authors/1", "/v1/manage/articles"],
+)
+def test_an_unreachable_database_is_503_with_retry_after(
+    broken_client: TestClient, url: str
+) -> None:
+    response = broken_client.get(url, headers={"Authorization": "Bearer byl_whatever"})
 
-    body = problem(response, 500)
+    body = problem(response, 503)
+    assert body["type"] == "urn:byline:problem:database-unavailable"
+    assert int(response.headers["retry-after"]) > 0
     assert body["request_id"]
     assert "Traceback" not in response.text
     assert "psycopg" not in response.text
@@ -399,3 +414,90 @@ def test_the_readme_lists_every_problem_type_with_its_status() -> None:
     }
 
     assert _documented_problem_types() == in_code
+
+
+def _sqlite_error(code: int, message: str) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorcode = code
+    return error
+
+
+def _wrapped(error: Exception) -> sqlalchemy.exc.DBAPIError:
+    """As SQLAlchemy raises a driver's error."""
+    return sqlalchemy.exc.OperationalError("SELECT 1", {}, error)
+
+
+def _caused(error: Exception) -> Exception:
+    """As a batch of writes reports the failure of its one write."""
+    failure = RuntimeError("a batch of 3 was not written")
+    failure.__cause__ = error
+    return failure
+
+
+@pytest.mark.parametrize(
+    ("error", "slug"),
+    [
+        (ConnectionRefusedError(111, "Connection refused"), "database-unavailable"),
+        (DatabaseUnreachable("PostgreSQL at db did not answer"), "database-unavailable"),
+        (sqlalchemy.exc.TimeoutError("QueuePool limit reached"), "database-unavailable"),
+        (_wrapped(psycopg.OperationalError("connection failed")), "database-unavailable"),
+        (_wrapped(psycopg.errors.AdminShutdown("terminating")), "database-unavailable"),
+        (_wrapped(psycopg.errors.QueryCanceled("statement timeout")), "database-unavailable"),
+        (_wrapped(psycopg.errors.CannotConnectNow("starting up")), "database-unavailable"),
+        (_wrapped(psycopg.errors.ReadOnlySqlTransaction("read-only")), "database-unwritable"),
+        (_wrapped(psycopg.errors.DiskFull("no space")), "database-unwritable"),
+        (asyncpg.exceptions.ConnectionDoesNotExistError("closed"), "database-unavailable"),
+        (asyncpg.exceptions.AdminShutdownError("terminating"), "database-unavailable"),
+        (asyncpg.exceptions.QueryCanceledError("statement timeout"), "database-unavailable"),
+        (_wrapped(_sqlite_error(sqlite3.SQLITE_FULL, "database or disk is full")),
+         "database-unwritable"),
+        (_wrapped(_sqlite_error(sqlite3.SQLITE_READONLY, "attempt to write a readonly database")),
+         "database-unwritable"),
+        (_wrapped(_sqlite_error(778, "disk I/O error")), "database-unwritable"),  # IOERR_WRITE
+        (_wrapped(_sqlite_error(sqlite3.SQLITE_BUSY, "database is locked")),
+         "database-unavailable"),
+        (_caused(_wrapped(psycopg.OperationalError("connection lost"))), "database-unavailable"),
+    ],
+)  # fmt: skip
+def test_database_outages_are_503(error: Exception, slug: str) -> None:
+    outage = database_outage(error)
+
+    assert outage is not None
+    assert (outage.status, outage.slug) == (503, slug)
+    assert int(outage.headers["Retry-After"]) > 0
+    line = outage_line(outage)
+    assert line.startswith(f"{slug}: ")
+    assert "\n" not in line
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        RuntimeError("a bug"),
+        KeyError("a bug"),
+        _wrapped(psycopg.errors.UniqueViolation("duplicate key")),
+        _wrapped(psycopg.errors.UndefinedTable("no such relation")),
+        _wrapped(_sqlite_error(sqlite3.SQLITE_ERROR, "no such table: articles")),
+        _wrapped(_sqlite_error(sqlite3.SQLITE_CONSTRAINT, "UNIQUE constraint failed")),
+        asyncpg.exceptions.UndefinedColumnError("no such column"),
+    ],
+)
+def test_bugs_are_not_outages(error: Exception) -> None:
+    assert database_outage(error) is None
+    assert last_resort(error).status == 500
+
+
+def test_a_write_to_a_read_only_sqlite_file_is_an_outage(tmp_path: Path) -> None:
+    """The real error sqlite3 raises, not one made up: a file opened read-only."""
+    path = tmp_path / "news.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
+    reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        with pytest.raises(sqlite3.OperationalError) as raised:
+            reader.execute("INSERT INTO t VALUES (1)")
+    finally:
+        reader.close()
+
+    outage = database_outage(raised.value)
+    assert outage is not None
+    assert outage.slug == "database-unwritable"

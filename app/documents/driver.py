@@ -22,13 +22,11 @@ from typing import Any, Protocol
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import URL, BindParameter, Dialect, Engine, Integer, Select, bindparam
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import PoolProxiedConnection
 
-from app.db import POSTGRES_POOL_SIZE
+from app.db import DatabaseLimits
 from app.models.base import UTCDateTime
-
-# libpq waits for the operating system to give up; a read should fail sooner.
-CONNECT_TIMEOUT_SECONDS = 10.0
 
 
 class DatabaseUnreachable(ConnectionError):
@@ -95,7 +93,7 @@ class _Connection(Protocol):
 
 
 class DriverReads:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, limits: DatabaseLimits | None = None) -> None:
         self.engine = engine
         self._connection: _Connection
         if engine.dialect.name == "sqlite":
@@ -105,7 +103,7 @@ class DriverReads:
             # Compiled for asyncpg: $1 placeholders, and casts where a type needs one.
             # (SQLAlchemy's dialect constructors carry no annotations.)
             self._dialect = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
-            self._connection = _AsyncpgReads(engine.url)
+            self._connection = _AsyncpgReads(engine.url, limits or DatabaseLimits())
         # On PostgreSQL the dialect's own processor gives the naive UTC datetime a
         # timestamp column holds. On SQLite, sqlite_time writes the text SQLAlchemy
         # stores in a fifth of the processor's time (a test holds the two equal).
@@ -173,7 +171,7 @@ class _AsyncpgReads:
     connection and keeps it (its statement cache), so a read is one round trip.
     """
 
-    def __init__(self, url: URL) -> None:
+    def __init__(self, url: URL, limits: DatabaseLimits) -> None:
         query = dict(url.normalized_query)
         timeout = query.pop("connect_timeout", None)
         # asyncpg reads libpq's URL parameters and sends the rest in the startup
@@ -182,7 +180,10 @@ class _AsyncpgReads:
         dsn = url.set(drivername="postgresql", query={k: v[-1] for k, v in query.items()})
         self._dsn = dsn.render_as_string(hide_password=False)
         self._shown = url.render_as_string(hide_password=True)
-        self._timeout = float(timeout[-1]) if timeout else CONNECT_TIMEOUT_SECONDS
+        # The URL's connect_timeout, as libpq would take it, else the setting.
+        self._timeout = float(timeout[-1]) if timeout else limits.connect_timeout_seconds
+        self._server_settings = {"statement_timeout": str(limits.statement_timeout_ms)}
+        self._limits = limits
         self._pools: dict[asyncio.AbstractEventLoop, _Connections] = {}
         self._holders: dict[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = {}
 
@@ -194,7 +195,10 @@ class _AsyncpgReads:
         return await pool.fetch(sql, params)
 
     async def _open(self, loop: asyncio.AbstractEventLoop) -> "_Connections":
-        pool = self._pools[loop] = _Connections(self._connect, POSTGRES_POOL_SIZE)
+        limits = self._limits
+        pool = self._pools[loop] = _Connections(
+            self._connect, limits.pool_size, wait=limits.pool_timeout_seconds
+        )
         holder = self._holders[loop] = self._held_open(loop, pool)
         # Runs to its yield without suspending, so no other read sees a half-opened pool.
         await anext(holder)
@@ -202,7 +206,9 @@ class _AsyncpgReads:
 
     async def _connect(self) -> Any:
         try:
-            return await asyncpg.connect(self._dsn, timeout=self._timeout)
+            return await asyncpg.connect(
+                self._dsn, timeout=self._timeout, server_settings=self._server_settings
+            )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             reason = str(exc) or type(exc).__name__
             raise DatabaseUnreachable(
@@ -237,6 +243,10 @@ class _AsyncpgReads:
         self._pools.clear()
 
 
+class _Lost(Exception):
+    """A read failed because its connection is gone, not because of the read."""
+
+
 class _Connections:
     """Up to `size` connections of one event loop, each lent to one read at a time.
 
@@ -244,11 +254,18 @@ class _Connections:
     need (a timeout, a proxy, a reset query and an idle timer per read): a read
     sends one statement, takes its rows and gives the connection back as it was.
     A connection that fails in any way, a cancelled read included, is dropped.
+
+    A connection the server closed (a restart, a failover, an idle timeout) is
+    dropped when it is next taken, and a read that finds its connection lost is
+    tried once more on a fresh one (a read is idempotent): connections gone stale
+    while the database was away never surface as errors.
     """
 
-    def __init__(self, connect: Callable[[], Any], size: int) -> None:
+    def __init__(self, connect: Callable[[], Any], size: int, *, wait: float) -> None:
         self._connect = connect
         self._size = size
+        # Longest a read waits for a connection when all are lent.
+        self._wait = wait
         self._idle: list[Any] = []
         self._open = 0
         # Reads waiting for a connection; None tells one to open a connection itself.
@@ -256,19 +273,50 @@ class _Connections:
         self._closed = False
 
     async def fetch(self, sql: str, params: Any) -> list[Any]:
-        connection = self._idle.pop() if self._idle else await self._acquire()
+        try:
+            return await self._fetch_on(
+                self._idle_connection() or await self._acquire(), sql, params
+            )
+        except _Lost:
+            # Whatever closed it closed every idle connection opened before it too.
+            self._drop_idle()
+        try:
+            return await self._fetch_on(await self._acquire(), sql, params)
+        except _Lost as lost:
+            raise DatabaseUnreachable(f"the connection was lost: {lost.__cause__}") from lost
+
+    async def _fetch_on(self, connection: Any, sql: str, params: Any) -> list[Any]:
         try:
             rows = await connection.fetch(sql, *params)
-        except BaseException:
+        except BaseException as exc:
             self._drop(connection)
+            if isinstance(exc, Exception) and (
+                connection.is_closed() or isinstance(exc, ConnectionError)
+            ):
+                raise _Lost from exc
             raise
         self._release(connection)
         return [tuple(row) for row in rows]
 
+    def _idle_connection(self) -> Any:
+        """An idle connection still open, or None; closed ones are dropped on the way."""
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection.is_closed():
+                return connection
+            self._drop(connection)
+        return None
+
+    def _drop_idle(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            self._drop(connection)
+
     async def _acquire(self) -> Any:
         while True:
-            if self._idle:
-                return self._idle.pop()
+            connection = self._idle_connection()
+            if connection is not None:
+                return connection
             if self._open < self._size:
                 self._open += 1
                 try:
@@ -280,12 +328,18 @@ class _Connections:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
-                connection = await waiter
+                async with asyncio.timeout(self._wait):
+                    connection = await waiter
             except asyncio.CancelledError:
                 # Cancelled after being handed a connection: pass it on.
                 if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
                     self._release(waiter.result())
                 raise
+            except TimeoutError:
+                # The same error the engine's pool raises when it runs out of time.
+                raise PoolTimeout(
+                    f"all {self._size} connections stayed lent for {self._wait:g} s"
+                ) from None
             if connection is not None:
                 return connection
 

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from app.db import POSTGRES_POOL_SIZE, create_db_engine
+from app.db import DatabaseLimits, create_db_engine
 from app.documents.driver import CompiledRead, DatabaseUnreachable, DriverReads, sqlite_time
 from app.models import PublishedArticle
 from app.models.base import UTCDateTime
@@ -192,7 +192,7 @@ def test_aclose_closes_the_connections(
 
     backends, open_while_serving = asyncio.run(run())
 
-    assert 1 <= backends <= POSTGRES_POOL_SIZE
+    assert 1 <= backends <= DatabaseLimits().pool_size
     assert open_while_serving == backends
     assert _until_closed(engine, name) == 0
 
