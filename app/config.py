@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -45,6 +45,25 @@ def _database_url(value: str) -> str:
             "database_url",
             "{backend} is not supported: use sqlite or postgresql",
             {"backend": backend},
+        )
+    return value
+
+
+def _database_read_url(value: str, info: ValidationInfo) -> str:
+    """A streaming replica of the primary, so PostgreSQL like DATABASE_URL."""
+    backend = make_url(_database_url(value)).get_backend_name()
+    if backend == "sqlite":
+        raise PydanticCustomError(
+            "database_read_url",
+            "SQLite has no read replicas (its readers already share the file with the writer): "
+            "unset it",
+        )
+    # Absent when DATABASE_URL itself is invalid; that has its own line.
+    primary = info.data.get("database_url")
+    if primary is not None and make_url(primary).get_backend_name() != backend:
+        raise PydanticCustomError(
+            "database_read_url",
+            "a read replica needs a PostgreSQL primary, and DATABASE_URL is SQLite",
         )
     return value
 
@@ -97,6 +116,11 @@ class Settings(BaseSettings):
     database_url: Annotated[str, AfterValidator(_database_url)] = Field(
         default_factory=lambda data: f"sqlite:///{data['data_dir'] / DATABASE_FILE}",
         description="SQLAlchemy URL; sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    database_read_url: Annotated[str, AfterValidator(_database_read_url)] | None = Field(
+        default=None,
+        description="A PostgreSQL read replica of DATABASE_URL for the public reads; "
+        "unset, everything uses DATABASE_URL",
     )
     # Limits: each bounds one wait, and together they bound a request. Every database
     # wait (a pooled connection, opening one, a statement) ends before the request

@@ -38,10 +38,13 @@ T = TypeVar("T")
 class Services:
     settings: Settings
     clock: Clock
+    # The primary: writes, management and auth reads, anything that must see its own writes.
     engine: Engine
-    # A few dedicated threads for public reads; see read_in_thread.
+    # Public reads: the replica of DATABASE_READ_URL, or else the primary itself.
+    read_engine: Engine
+    # A few dedicated threads for reads; see public_read_in_thread.
     read_executor: ThreadPoolExecutor
-    # The hot public reads, on the database driver itself.
+    # The hot public reads, on the database driver itself, on the read engine.
     driver: DriverReads
     documents: DocumentReader
     summaries: SummaryReader
@@ -58,17 +61,28 @@ class Services:
         self.read_executor.shutdown()
         self.manage_rate_limiter.close()
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+def database_engines(settings: Settings, limits: DatabaseLimits) -> tuple[Engine, Engine]:
+    """The primary's engine and the public reads' engine: the same object without a replica."""
+    primary = create_db_engine(settings.database_url, limits=limits)
+    if settings.database_read_url is None:
+        return primary, primary
+    return primary, create_db_engine(settings.database_read_url, limits=limits)
 
 
 def build_services(settings: Settings, *, clock: Clock) -> Services:
     limits = DatabaseLimits.from_settings(settings)
-    engine = create_db_engine(settings.database_url, limits=limits)
+    engine, read_engine = database_engines(settings, limits)
     watch_pool(engine)
-    driver = DriverReads(engine, limits=limits)
+    driver = DriverReads(read_engine, limits=limits)
     return Services(
         settings=settings,
         clock=clock,
         engine=engine,
+        read_engine=read_engine,
         read_executor=ThreadPoolExecutor(settings.read_threads, thread_name_prefix="byline-read"),
         driver=driver,
         documents=DocumentReader(driver),
@@ -77,7 +91,7 @@ def build_services(settings: Settings, *, clock: Clock) -> Services:
         views=view_store(settings, engine),
         rate_limiter=RateLimiter(settings.views_per_minute_per_client, clock),
         manage_rate_limiter=management_limiter(settings, clock),
-        rankings=RankingCache(engine, settings.popular_cache_seconds),
+        rankings=RankingCache(read_engine, settings.popular_cache_seconds),
         popular_pages=PageCache(settings.popular_cache_seconds),
     )
 
@@ -100,10 +114,6 @@ async def get_now(request: HTTPConnection) -> datetime:
     return services(request).clock()
 
 
-def get_engine(request: HTTPConnection) -> Engine:
-    return services(request).engine
-
-
 def get_session(request: HTTPConnection) -> Iterator[Session]:
     """One session, one transaction per request; services never commit."""
     with Session(services(request).engine, expire_on_commit=False) as session:
@@ -117,8 +127,9 @@ def get_write_session(request: HTTPConnection) -> Iterator[Session]:
         yield session
 
 
-async def read_in_thread(request: HTTPConnection, work: Callable[[Session], T]) -> T:
-    """Run a public read, with a session of its own, in one hop to the read threads.
+async def public_read_in_thread(request: HTTPConnection, work: Callable[[Session], T]) -> T:
+    """Run a public read, with a session of its own, in one hop to the read threads,
+    on the read replica when there is one: readers may trail a save by its lag.
 
     A sync session dependency and a sync route take three hops through the
     shared 40-thread pool (open, run, close). Under load those threads fight
@@ -126,8 +137,17 @@ async def read_in_thread(request: HTTPConnection, work: Callable[[Session], T]) 
     hop halve that; a read holds no lock while it waits for a thread.
     """
     held = services(request)
-    engine = held.engine
+    return await _in_read_thread(held, held.read_engine, work)
 
+
+async def read_in_thread(request: HTTPConnection, work: Callable[[Session], T]) -> T:
+    """Run a read as `public_read_in_thread` does, on the primary: for what must see the
+    latest writes, such as a token just created or revoked."""
+    held = services(request)
+    return await _in_read_thread(held, held.engine, work)
+
+
+async def _in_read_thread(held: Services, engine: Engine, work: Callable[[Session], T]) -> T:
     def run() -> T:
         with Session(engine, expire_on_commit=False) as session:
             return work(session)
@@ -138,4 +158,3 @@ async def read_in_thread(request: HTTPConnection, work: Callable[[Session], T]) 
 Now = Annotated[datetime, Depends(get_now)]
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
-EngineDep = Annotated[Engine, Depends(get_engine)]

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.articles.responses import summary_page_response
 from app.articles.schemas import ArticlePage
 from app.articles.service import find_articles, related_articles
-from app.container import Now, read_in_thread, services
+from app.container import Now, public_read_in_thread, services
 from app.documents import queries
 from app.documents.articles import ArticleDocument
 from app.documents.refs import surrogate_key
@@ -81,7 +81,7 @@ async def get_article(request: Request, slug: SlugPath) -> Response:
     now = app_services.clock()
     stored = await app_services.documents.by_slug(slug, now)
     if stored is None:
-        current = await read_in_thread(
+        current = await public_read_in_thread(
             request, lambda session: queries.redirected_slug(session, slug, now)
         )
         if current is None:

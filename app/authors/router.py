@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.articles.responses import summary_page_response
 from app.articles.schemas import ArticlePage
 from app.articles.service import author_articles
-from app.container import Now, read_in_thread, services
+from app.container import Now, public_read_in_thread, services
 from app.documents.refs import surrogate_key
 from app.http import (
     VISIBLE_ARTICLES_ONLY,
@@ -57,7 +57,7 @@ async def list_authors(
             request, services(request).public_headers, items, next_cursor, surrogate_keys=keys
         )
 
-    return await read_in_thread(request, read)
+    return await public_read_in_thread(request, read)
 
 
 @router.get(
@@ -83,7 +83,7 @@ async def get_author(request: Request, now: Now, author_id: AuthorId) -> Respons
             surrogate_keys=[surrogate_key("person", author_id)],
         )
 
-    return await read_in_thread(request, read)
+    return await public_read_in_thread(request, read)
 
 
 @router.get(

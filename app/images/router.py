@@ -4,7 +4,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.container import Now, read_in_thread, services
+from app.container import Now, public_read_in_thread, services
 from app.documents import queries
 from app.documents.graph import Builder, Graph
 from app.documents.images import ImagePublic
@@ -49,4 +49,4 @@ async def get_image(
             surrogate_keys=[surrogate_key("image", image_id)],
         )
 
-    return await read_in_thread(request, read)
+    return await public_read_in_thread(request, read)

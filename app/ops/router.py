@@ -1,11 +1,13 @@
 """Liveness and readiness probes and metrics; outside /v1 and the content contract."""
 
-from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel
-from sqlalchemy import text
+from typing import Literal
 
-from app.container import EngineDep, services
-from app.errors import AppError, NotFound, problem_responses
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, TextClause, text
+
+from app.container import services
+from app.errors import NotFound, ServiceUnavailable, problem_responses
 from app.metrics import MEDIA_TYPE, exposition
 from app.params import StrictQueryRoute
 
@@ -16,9 +18,42 @@ class Health(BaseModel):
     status: str
 
 
-class DatabaseUnavailable(AppError):
-    status = 503
+Database = Literal["primary", "replica"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"]
+    databases: dict[Database, Literal["ready"]] = Field(
+        description="Each database the app uses: the primary, and the read replica when "
+        "DATABASE_READ_URL is set.",
+        examples=[{"primary": "ready", "replica": "ready"}],
+    )
+    replica_lag_seconds: float | None = Field(
+        description="How far the replica's replay trails the primary: 0 when it has replayed "
+        "all it received, else the seconds since the last transaction it replayed was "
+        "committed (an upper bound). Null without a replica, or when the replica cannot tell "
+        "(nothing replayed since it started).",
+        examples=[0.0],
+    )
+
+
+class DatabaseNotReady(ServiceUnavailable):
+    """The database-unavailable problem, naming which database did not answer."""
+
     slug = "database-unavailable"
+
+
+# On a standby, pg_last_xact_replay_timestamp() alone would count an idle primary's
+# quiet time as lag; a replica that has replayed everything it received trails by nothing.
+REPLAY_LAG = text(
+    """
+    SELECT CASE
+        WHEN NOT pg_is_in_recovery() THEN NULL
+        WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+        ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp()))::float8
+    END
+    """
+)
 
 
 @router.get(
@@ -37,20 +72,38 @@ async def healthz() -> Health:
 @router.get(
     "/readyz",
     operation_id="getReadiness",
-    summary="Check that the database answers",
-    description="For readiness probes: runs `SELECT 1` and answers 200 "
-    '`{"status": "ready"}`, or 503 problem+json when the database does not answer. '
-    "Anyone may call it without a token; it sends no Cache-Control.",
-    response_model=Health,
+    summary="Check that the databases answer",
+    description="For readiness probes: asks the primary database and, when DATABASE_READ_URL "
+    "is set, the read replica, and answers 200 with each one's state and the replica's replay "
+    "lag, or 503 problem+json naming the database that does not answer. A replica that is "
+    "down fails readiness, since public reads go to it; lag alone never does. Anyone may call "
+    "it without a token; it sends no Cache-Control.",
+    response_model=Readiness,
     responses=problem_responses(503),
 )
-def readyz(engine: EngineDep) -> Health:
+def readyz(request: Request) -> Readiness:
+    held = services(request)
+    asked: dict[Database, tuple[bool, float | None]] = {
+        "primary": _ask(held.engine, text("SELECT 1"))
+    }
+    if held.read_engine is not held.engine:
+        asked["replica"] = _ask(held.read_engine, REPLAY_LAG)
+    down = [name for name, (answered, _) in asked.items() if not answered]
+    if down:
+        raise DatabaseNotReady(f"The {' and '.join(down)} database did not answer.")
+    _, lag = asked.get("replica", (True, None))
+    return Readiness(
+        status="ready", databases=dict.fromkeys(asked, "ready"), replica_lag_seconds=lag
+    )
+
+
+def _ask(engine: Engine, query: TextClause) -> tuple[bool, float | None]:
+    """Whether the database answered, and the one value it answered with."""
     try:
         with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:
-        raise DatabaseUnavailable("The database did not answer.") from exc
-    return Health(status="ready")
+            return True, connection.execute(query).scalar()
+    except Exception:
+        return False, None
 
 
 @router.get(

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.articles.responses import summary_page_response
 from app.articles.schemas import ArticlePage
 from app.articles.service import person_articles
-from app.container import Now, read_in_thread, services
+from app.container import Now, public_read_in_thread, services
 from app.documents.people import PersonPublic
 from app.documents.refs import surrogate_key
 from app.http import (
@@ -53,7 +53,7 @@ async def get_person(request: Request, now: Now, person_id: PersonId) -> Respons
             surrogate_keys=[surrogate_key("person", person_id)],
         )
 
-    return await read_in_thread(request, read)
+    return await public_read_in_thread(request, read)
 
 
 @router.get(
@@ -89,7 +89,7 @@ async def list_person_quotes(
             request, services(request).public_headers, items, next_cursor, surrogate_keys=keys
         )
 
-    return await read_in_thread(request, read)
+    return await public_read_in_thread(request, read)
 
 
 @router.get(

@@ -13,7 +13,7 @@ from app.articles.router import SlugPath
 from app.auth.dependencies import AnalyticsWriter
 from app.auth.routes import AuthenticatedRoute
 from app.auth.scopes import Scope, token_needed
-from app.container import WriteSessionDep, read_in_thread, services
+from app.container import WriteSessionDep, public_read_in_thread, services
 from app.errors import InvalidContent, NotFound, TooManyRequests, problem_responses
 from app.http import (
     VISIBLE_ARTICLES_ONLY,
@@ -170,7 +170,7 @@ async def list_popular(
         != page.article_etags
     ):
         rankings = app_services.rankings
-        page = await read_in_thread(
+        page = await public_read_in_thread(
             request, lambda session: service.popular_page(session, rankings, key, now)
         )
         app_services.popular_pages.put(key, page)

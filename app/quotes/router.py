@@ -4,7 +4,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.container import Now, read_in_thread, services
+from app.container import Now, public_read_in_thread, services
 from app.documents.quotes import QuotePublic
 from app.documents.refs import surrogate_key
 from app.http import model_response, page_response, public_description, read_responses
@@ -45,7 +45,7 @@ async def list_quotes(
             request, services(request).public_headers, items, next_cursor, surrogate_keys=keys
         )
 
-    return await read_in_thread(request, read)
+    return await public_read_in_thread(request, read)
 
 
 @router.get(
@@ -71,4 +71,4 @@ async def get_quote(
         keys = [surrogate_key("quote", quote_id), surrogate_key("person", quote.speaker.id)]
         return model_response(request, services(request).public_headers, quote, surrogate_keys=keys)
 
-    return await read_in_thread(request, read)
+    return await public_read_in_thread(request, read)

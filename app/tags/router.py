@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.articles.responses import summary_page_response
 from app.articles.schemas import ArticlePage
 from app.articles.service import tag_articles
-from app.container import Now, read_in_thread, services
+from app.container import Now, public_read_in_thread, services
 from app.documents.refs import surrogate_key
 from app.http import VISIBLE_ARTICLES_ONLY, page_response, public_description, read_responses
 from app.models.enums import TagKind
@@ -49,7 +49,7 @@ async def list_tags(
             request, services(request).public_headers, items, next_cursor, surrogate_keys=keys
         )
 
-    return await read_in_thread(request, read)
+    return await public_read_in_thread(request, read)
 
 
 @router.get(

@@ -10,4 +10,8 @@ def test_healthz_says_the_process_is_up(client: TestClient) -> None:
 
 
 def test_readyz_says_the_database_answers(client: TestClient) -> None:
-    assert ok(client.get("/readyz")) == {"status": "ready"}
+    assert ok(client.get("/readyz")) == {
+        "status": "ready",
+        "databases": {"primary": "ready"},
+        "replica_lag_seconds": None,
+    }

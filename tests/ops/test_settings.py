@@ -10,7 +10,15 @@ from app.cli import main
 from app.config import Settings, get_settings
 from tests.conftest import own_app_client
 
-SETTING_NAMES = ["DATABASE_URL", "DATA_DIR", "XDG_DATA_HOME", "CORS_ORIGINS", "PORT", "LOG_LEVEL"]
+SETTING_NAMES = [
+    "DATABASE_URL",
+    "DATABASE_READ_URL",
+    "DATA_DIR",
+    "XDG_DATA_HOME",
+    "CORS_ORIGINS",
+    "PORT",
+    "LOG_LEVEL",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +74,8 @@ def run_with_bad_settings(capsys: pytest.CaptureFixture[str]) -> list[str]:
         ("LOG_LEVEL", "loud", "Input should be 'critical', 'error', 'warning', 'info' or 'debug'"),
         ("DATABASE_URL", "byline.sqlite3", "not a database URL"),
         ("DATABASE_URL", "mysql://byline@db.example/byline", "use sqlite or postgresql"),
+        ("DATABASE_READ_URL", "sqlite:///replica.sqlite3", "SQLite has no read replicas"),
+        ("DATABASE_READ_URL", "postgresql://reader@replica.example/byline", "PostgreSQL primary"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_the_variable(
