@@ -36,7 +36,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.db import WRITE_OPTION
-from app.errors import ServiceUnavailable
+from app.errors import ServiceUnavailable, database_outage
 from app.models import Article
 from app.popularity.batching import Batcher, BatchFailed
 from app.popularity.counts import BucketKey, add_views, first_flush_of, first_view_in
@@ -279,13 +279,20 @@ class RedisViewStore:
     async def _flush_forever(self) -> None:
         while True:
             await asyncio.sleep(self.flush_seconds)
-            try:
-                await self.flush()
-            except RedisError as exc:
-                # Expected while Redis is down: one line per attempt, not a traceback.
-                log.warning("flushing views failed, Redis unreachable; will retry: %s", exc)
-            except Exception:
+            await self._flush_or_log()
+
+    async def _flush_or_log(self) -> None:
+        """Flush; a failure leaves the counts in Redis for a later flush of any worker."""
+        try:
+            await self.flush()
+        except RedisError as exc:
+            # Expected while Redis is down: one line per attempt, not a traceback.
+            log.warning("flushing views failed, Redis unreachable; will retry: %s", exc)
+        except Exception as exc:
+            if database_outage(exc) is None:
                 log.exception("flushing views to the database failed; will retry")
+            else:
+                log.warning("flushing views failed, database unavailable; will retry: %s", exc)
 
     async def start(self) -> None:
         self._flusher = asyncio.create_task(self._flush_forever())
@@ -296,11 +303,7 @@ class RedisViewStore:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
         await self._batcher.drain()
-        try:
-            await self.flush()
-        except RedisError as exc:
-            # Whatever Redis still holds is moved by the next flush of any server.
-            log.warning("the last flush of views failed, Redis unreachable: %s", exc)
+        await self._flush_or_log()
         await self.redis.aclose()
 
 

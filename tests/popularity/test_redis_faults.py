@@ -4,6 +4,8 @@ The windows tested here are too narrow to hit from outside on purpose; the test 
 real server with Redis stopped and started is tests/ops/test_fault_redis.py.
 """
 
+import asyncio
+import logging
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -15,12 +17,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.config import Settings
+from app.db import create_db_engine
 from app.popularity.stores import COUNTED, FLUSHING, PENDING, RedisViewStore
 from tests import factories
 from tests.conftest import own_app_client
 from tests.helpers import problem
-from tests.popularity.support import ident, stored_views, visitor
-from tests.popularity.test_redis_store import with_store
+from tests.popularity.support import REDIS_URL, ident, stored_views, visitor
+from tests.popularity.test_redis_store import DEDUP, with_store
 from tests.processes import free_port
 
 
@@ -145,3 +148,47 @@ def test_beacons_answer_503_while_redis_is_unreachable(session: Session, databas
         # Refused at once, and the retry is quick too: the beacon does not wait for Redis.
         assert elapsed < 2, elapsed
     assert stored_views(session, article.id) == 0
+
+
+def test_flushes_while_the_database_is_down_log_one_line_and_keep_the_counts(
+    engine: Engine,
+    session: Session,
+    sync_redis: redis.Redis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    article = factories.article(session)
+    now = datetime.now(UTC)
+    unreachable = create_db_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone")
+
+    async def while_down() -> None:
+        store = RedisViewStore(unreachable, REDIS_URL, DEDUP, flush_seconds=0.05)
+        await store.start()
+        for _ in range(2):
+            await store.record(ident(article), None, now)
+        await asyncio.sleep(0.3)  # several flush attempts
+        await store.stop()
+
+    async def when_back(store: RedisViewStore) -> int:
+        return await store.flush()
+
+    # Byline's loggers write their own JSON lines and do not propagate: listen directly.
+    views_log = logging.getLogger("byline.views")
+    caplog.set_level(logging.WARNING, logger=views_log.name)
+    views_log.addHandler(caplog.handler)
+    try:
+        asyncio.run(while_down())
+    finally:
+        views_log.removeHandler(caplog.handler)
+    # The loop's attempts and the last one at stop: a warning line each, no traceback.
+    assert len(caplog.records) >= 2
+    for record in caplog.records:
+        assert record.levelno == logging.WARNING
+        assert "flushing views failed, database unavailable" in record.getMessage()
+        assert record.exc_info is None
+    assert stored_views(session, article.id) == 0
+    # The counts wait in Redis; another worker takes the batch over once it is a minute old.
+    [left] = sync_redis.scan_iter(match=f"{FLUSHING}*")
+    started, batch = left.removeprefix(FLUSHING).split(":", 1)
+    sync_redis.rename(left, f"{FLUSHING}{int(started) - 120}:{batch}")
+    assert with_store(engine, when_back) == 2
+    assert stored_views(session, article.id) == 2
