@@ -28,8 +28,8 @@ from app.documents.summaries import SummaryReader
 from app.http import PublicHeaders
 from app.pool_metrics import watch_pool
 from app.popularity.ranking import PageCache, RankingCache
-from app.popularity.ratelimit import RateLimiter, management_limiter
 from app.popularity.stores import ViewStore, view_store
+from app.ratelimit import RateLimiter, management_limiter
 
 T = TypeVar("T")
 

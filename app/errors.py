@@ -252,8 +252,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         422: "Invalid input; `errors` names each field",
         428: "This write needs an If-Match header with the current ETag",
         429: "Too many requests from this client; see Retry-After",
-        503: "The database is unavailable or cannot take writes, or the request ran out of "
-        "time; try again after Retry-After seconds",
+        503: "The database (or Redis, for page views) is unavailable, the database cannot take "
+        "writes, or the request ran out of time; try again after Retry-After seconds",
     }
     # Every operation that can answer a problem reads the database or runs under the
     # request timeout, so any of them can meet an outage.
@@ -341,8 +341,10 @@ class DatabaseUnavailable(ServiceUnavailable):
 
     slug = "database-unavailable"
 
-    def __init__(self) -> None:
-        super().__init__("The database is unavailable or too slow to answer right now.")
+    def __init__(
+        self, detail: str = "The database is unavailable or too slow to answer right now."
+    ) -> None:
+        super().__init__(detail)
 
 
 class DatabaseUnwritable(ServiceUnavailable):

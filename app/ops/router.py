@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine, TextClause, text
 
 from app.container import services
-from app.errors import NotFound, ServiceUnavailable, problem_responses
+from app.errors import DatabaseUnavailable, NotFound, problem_responses
 from app.metrics import MEDIA_TYPE, exposition
 from app.params import StrictQueryRoute
 
@@ -35,12 +35,6 @@ class Readiness(BaseModel):
         "(nothing replayed since it started).",
         examples=[0.0],
     )
-
-
-class DatabaseNotReady(ServiceUnavailable):
-    """The database-unavailable problem, naming which database did not answer."""
-
-    slug = "database-unavailable"
 
 
 # On a standby, pg_last_xact_replay_timestamp() alone would count an idle primary's
@@ -90,7 +84,7 @@ def readyz(request: Request) -> Readiness:
         asked["replica"] = _ask(held.read_engine, REPLAY_LAG)
     down = [name for name, (answered, _) in asked.items() if not answered]
     if down:
-        raise DatabaseNotReady(f"The {' and '.join(down)} database did not answer.")
+        raise DatabaseUnavailable(f"The {' and '.join(down)} database did not answer.")
     _, lag = asked.get("replica", (True, None))
     return Readiness(
         status="ready", databases=dict.fromkeys(asked, "ready"), replica_lag_seconds=lag

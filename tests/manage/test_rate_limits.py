@@ -14,10 +14,10 @@ import redis
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app import ratelimit
 from app.config import Settings
 from app.container import Services
-from app.popularity import ratelimit
-from app.popularity.ratelimit import RateLimiter
+from app.ratelimit import RateLimiter
 from tests.conftest import Clock, own_app_client
 from tests.factories import make_token
 from tests.helpers import free_port, problem

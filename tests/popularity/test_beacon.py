@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.container import Services
-from app.popularity.ratelimit import RateLimiter
+from app.ratelimit import RateLimiter
 from tests import factories
 from tests.conftest import Clock, own_app_client
 from tests.helpers import problem
