@@ -104,17 +104,15 @@ def beacon(client: httpx.Client, slug: str, visitor_id: str) -> httpx.Response:
     )
 
 
-@contextmanager
-def served(
-    database_url: str, directory: Path, *, workers: int = 2, settings: Mapping[str, str] = {}
-) -> Iterator[Served]:
-    """`byline serve --workers N` on a free port, on a freshly migrated database.
+def server_environment(
+    database_url: str, port: int, settings: Mapping[str, str] = {}
+) -> dict[str, str]:
+    """What `byline` needs to serve the database on the port, quietly.
 
     Neither beacons nor management requests are rate limited: the tests send them all
     from one address, faster than any newsroom.
     """
-    port = free_port()
-    environment = {
+    return {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
         "DATABASE_URL": database_url,
@@ -125,6 +123,15 @@ def served(
         "MANAGE_REQUESTS_PER_MINUTE_PER_CLIENT": "0",
         **settings,
     }
+
+
+@contextmanager
+def served(
+    database_url: str, directory: Path, *, workers: int = 2, settings: Mapping[str, str] = {}
+) -> Iterator[Served]:
+    """`byline serve --workers N` on a free port, on a freshly migrated database."""
+    port = free_port()
+    environment = server_environment(database_url, port, settings)
     run(["byline", "migrate"], env=environment, cwd=directory)
     created = run(
         [

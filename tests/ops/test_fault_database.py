@@ -23,7 +23,7 @@ import orjson
 import pytest
 
 from tests.manage.support import MANAGE, article_body, bearer
-from tests.ops.servers import BIN, Served, beacon, served
+from tests.ops.servers import BIN, Served, beacon, served, server_environment
 from tests.pg_cluster import Cluster, private_cluster
 from tests.processes import free_port, run, serving
 
@@ -301,16 +301,7 @@ def test_a_read_only_sqlite_file_refuses_writes_with_503_and_keeps_reads(tmp_pat
         pytest.skip("as root the test needs setpriv (util-linux) to give up CAP_DAC_OVERRIDE")
     database = tmp_path / "byline.sqlite3"
     port = free_port()
-    environment = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "LOG_LEVEL": "warning",
-        "VIEWS_PER_MINUTE_PER_CLIENT": "0",
-        **LIMITS,
-    }
+    environment = server_environment(f"sqlite:///{database}", port, LIMITS)
     run(["byline", "migrate"], env=environment, cwd=tmp_path)
     run(["byline", "load-demo"], env=environment, cwd=tmp_path)
     token = run(
