@@ -83,8 +83,11 @@ def _integral_number(value: object) -> object:
 
 NoNul = AfterValidator(_no_nul)
 # What the stripping and NUL checks of a text mean, said in the schema so that a client's
-# validator agrees: not blank, and no NUL anywhere.
-TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# validator agrees: not blank, and no NUL anywhere. Blank takes in every reading of it
+# here: pydantic strips U+0085 (Unicode's White_Space), Python's str.strip, which checks
+# that a paragraph keeps some text, strips U+001C to U+001F, the HTML cleaner drops U+FEFF,
+# and regex engines disagree on which of these \s covers.
+TEXT_PATTERN = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85\ufeff][^\x00]*$"
 TextPattern = Field(json_schema_extra={"pattern": TEXT_PATTERN})
 # In a URL an id arrives as text; in a JSON body it must be a JSON integer.
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
