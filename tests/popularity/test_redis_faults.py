@@ -27,11 +27,21 @@ from tests.popularity.test_redis_store import DEDUP, with_store
 from tests.processes import free_port
 
 
-def fail_deletes(store: RedisViewStore, monkeypatch: pytest.MonkeyPatch) -> None:
+async def flush_cut_off_after_writing(
+    store: RedisViewStore, article_id: int, at: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three views recorded, then a flush that commits them to the database but loses
+    Redis before it can delete their batch."""
+
     async def lost_delete(*_keys: str) -> int:
         raise redis.exceptions.ConnectionError("Redis went away")
 
-    monkeypatch.setattr(store.redis, "delete", lost_delete)
+    for _ in range(3):
+        await store.record(article_id, None, at)
+    with monkeypatch.context() as patched:
+        patched.setattr(store.redis, "delete", lost_delete)
+        with pytest.raises(redis.exceptions.ConnectionError):
+            await store.flush()
 
 
 def test_a_batch_whose_delete_failed_is_not_added_again_by_another_worker(
@@ -43,12 +53,7 @@ def test_a_batch_whose_delete_failed_is_not_added_again_by_another_worker(
     now = datetime.now(UTC)
 
     async def dies_after_writing(store: RedisViewStore) -> None:
-        for _ in range(3):
-            await store.record(ident(article), None, now)
-        with monkeypatch.context() as patched:
-            fail_deletes(store, patched)
-            with pytest.raises(redis.exceptions.ConnectionError):
-                await store.flush()
+        await flush_cut_off_after_writing(store, ident(article), now, monkeypatch)
 
     async def takes_over(store: RedisViewStore) -> int:
         [left] = sync_redis.scan_iter(match=f"{FLUSHING}*")
@@ -74,12 +79,7 @@ def test_a_worker_finishes_its_own_failed_flush_at_its_next_flush(
     now = datetime.now(UTC)
 
     async def work(store: RedisViewStore) -> list[int]:
-        for _ in range(3):
-            await store.record(ident(article), None, now)
-        with monkeypatch.context() as patched:
-            fail_deletes(store, patched)
-            with pytest.raises(redis.exceptions.ConnectionError):
-                await store.flush()
+        await flush_cut_off_after_writing(store, ident(article), now, monkeypatch)
         await store.record(ident(article), None, now)
         # The next flush does not wait out the minute: the batch was its own.
         return [await store.flush(), await store.flush()]
