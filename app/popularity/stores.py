@@ -247,6 +247,8 @@ class RedisViewStore:
         claimed = []
         now = int(time.time())
         async for key in self.redis.scan_iter(match=f"{FLUSHING}*"):
+            if key in self._unfinished:
+                continue  # this process's own, however long its flushes have failed
             started, batch = key.removeprefix(FLUSHING).split(":", 1)
             if now - int(started) > ABANDONED_AFTER_SECONDS:
                 mine = f"{FLUSHING}{now}:{batch}"
@@ -265,14 +267,19 @@ class RedisViewStore:
         moved = 0
         while self._unfinished:
             key = self._unfinished[0]
-            counts: Counter[BucketKey] = Counter()
-            for field, value in (await self.redis.hgetall(key)).items():
-                article, hour = str(field).split(":")
-                counts[(int(article), datetime.fromtimestamp(int(hour), UTC))] += int(value)
-            batch = key.rsplit(":", 1)[1]
-            if await run_in_threadpool(self._write, batch, counts):
-                moved += sum(counts.values())
-            await self.redis.delete(key)
+            fields = await self.redis.hgetall(key)
+            # Redis keeps no empty hash: the batch is gone, taken over by another worker
+            # after a long failure here. It is that worker's to add; recording it here
+            # with no counts would have the database refuse its real ones.
+            if fields:
+                counts: Counter[BucketKey] = Counter()
+                for field, value in fields.items():
+                    article, hour = str(field).split(":")
+                    counts[(int(article), datetime.fromtimestamp(int(hour), UTC))] += int(value)
+                batch = key.rsplit(":", 1)[1]
+                if await run_in_threadpool(self._write, batch, counts):
+                    moved += sum(counts.values())
+                await self.redis.delete(key)
             self._unfinished.pop(0)
         return moved
 

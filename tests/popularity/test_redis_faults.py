@@ -9,6 +9,7 @@ import logging
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -192,3 +193,66 @@ def test_flushes_while_the_database_is_down_log_one_line_and_keep_the_counts(
     sync_redis.rename(left, f"{FLUSHING}{int(started) - 120}:{batch}")
     assert with_store(engine, when_back) == 2
     assert stored_views(session, article.id) == 2
+
+
+def test_a_batch_held_through_a_long_database_outage_is_added_when_it_ends(
+    engine: Engine, session: Session, sync_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database is down for longer than the takeover window: the worker's own batch,
+    which its later flushes see as abandoned, still reaches the database once."""
+    article = factories.article(session)
+    now = datetime.now(UTC)
+
+    def database_down(*_args: Any) -> bool:
+        raise ConnectionError("the database went away")
+
+    async def work(store: RedisViewStore) -> int:
+        for _ in range(3):
+            await store.record(ident(article), None, now)
+        with monkeypatch.context() as patched:
+            patched.setattr(store, "_write", database_down)
+            with pytest.raises(ConnectionError):
+                await store.flush()
+        # Two minutes on, the batch looks abandoned to every flush, this one's too.
+        later = time.time() + 120
+        monkeypatch.setattr("app.popularity.stores.time", SimpleNamespace(time=lambda: later))
+        return await store.flush()
+
+    assert with_store(engine, work) == 3
+    assert stored_views(session, article.id) == 3
+    assert list(sync_redis.scan_iter(match=f"{FLUSHING}*")) == []
+
+
+def test_a_batch_another_worker_took_over_is_added_by_that_worker_alone(
+    engine: Engine, session: Session, sync_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's flush fails for over a minute; another takes its batch over, and the
+    first flushes again before the second has written it."""
+    article = factories.article(session)
+    now = datetime.now(UTC)
+
+    def database_down(*_args: Any) -> bool:
+        raise ConnectionError("the database went away")
+
+    async def work() -> list[int]:
+        stuck = RedisViewStore(engine, REDIS_URL, DEDUP, flush_seconds=60)
+        other = RedisViewStore(engine, REDIS_URL, DEDUP, flush_seconds=60)
+        try:
+            for _ in range(3):
+                await stuck.record(ident(article), None, now)
+            with monkeypatch.context() as patched:
+                patched.setattr(stuck, "_write", database_down)
+                with pytest.raises(ConnectionError):
+                    await stuck.flush()
+            later = time.time() + 120
+            monkeypatch.setattr("app.popularity.stores.time", SimpleNamespace(time=lambda: later))
+            [taken] = await other._claim_batches()
+            other._unfinished.append(taken)
+            return [await stuck.flush(), await other.flush()]
+        finally:
+            await stuck.redis.aclose()
+            await other.redis.aclose()
+
+    assert asyncio.run(work()) == [0, 3]
+    assert stored_views(session, article.id) == 3
+    assert list(sync_redis.scan_iter(match=f"{FLUSHING}*")) == []
