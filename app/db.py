@@ -12,20 +12,29 @@ from app.config import Settings
 WRITE_OPTION = "byline_write"
 
 
+def _setting_default(name: str) -> Any:
+    return Settings.model_fields[name].default
+
+
+# How long an SQLite writer waits for the write lock when no statement timeout is set.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
 @dataclass(frozen=True, slots=True)
 class DatabaseLimits:
     """What one worker may ask of a database, and how long it waits for it.
 
-    The defaults are the settings' own, for the commands and tests that build an
-    engine without Settings; app.config says why each is what it is.
+    The server builds them from Settings. The defaults are the settings' own, but for
+    the statement timeout: none, for the commands an operator runs (migrations,
+    rebuilds, imports, compactions), whose statements may rightly take minutes.
     """
 
-    statement_timeout_seconds: float = 10
-    connect_timeout_seconds: int = 5
+    statement_timeout_seconds: float | None = None
+    connect_timeout_seconds: int = _setting_default("database_connect_timeout_seconds")
     # Connections for sessions, and again for the hot reads on PostgreSQL.
-    pool_size: int = 8
-    max_overflow: int = 8
-    pool_timeout_seconds: float = 5
+    pool_size: int = _setting_default("database_pool_size")
+    max_overflow: int = _setting_default("database_max_overflow")
+    pool_timeout_seconds: float = _setting_default("database_pool_timeout_seconds")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "DatabaseLimits":
@@ -38,8 +47,9 @@ class DatabaseLimits:
         )
 
     @property
-    def statement_timeout_ms(self) -> int:
-        return round(self.statement_timeout_seconds * 1000)
+    def statement_timeout_ms(self) -> int | None:
+        seconds = self.statement_timeout_seconds
+        return None if seconds is None else round(seconds * 1000)
 
 
 def _sqlite_configurer(limits: DatabaseLimits) -> Any:
@@ -51,7 +61,8 @@ def _sqlite_configurer(limits: DatabaseLimits) -> Any:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={limits.statement_timeout_ms}")
+        busy_timeout = limits.statement_timeout_ms or SQLITE_BUSY_TIMEOUT_MS
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -67,11 +78,13 @@ def _begin_sqlite(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def postgres_options(url: URL, limits: DatabaseLimits) -> str:
+def _postgres_options(url: URL, limits: DatabaseLimits) -> str:
     """The `options` of the startup message: the statement timeout, then the URL's own
     options, so that a statement_timeout set in the URL wins."""
     given = url.query.get("options", "")
     own = given if isinstance(given, str) else " ".join(given)
+    if limits.statement_timeout_ms is None:
+        return own
     return f"-c statement_timeout={limits.statement_timeout_ms} {own}".strip()
 
 
@@ -92,7 +105,9 @@ def create_db_engine(database_url: str, *, limits: DatabaseLimits | None = None)
         event.listen(engine, "connect", _sqlite_configurer(limits))
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    connect_args: dict[str, Any] = {"options": postgres_options(url, limits)}
+    connect_args: dict[str, Any] = {}
+    if options := _postgres_options(url, limits):
+        connect_args["options"] = options
     if "connect_timeout" not in url.query:
         connect_args["connect_timeout"] = limits.connect_timeout_seconds
     # Pre-ping: a connection left from before a server restart is replaced before use,

@@ -182,7 +182,8 @@ class _AsyncpgReads:
         self._shown = url.render_as_string(hide_password=True)
         # The URL's connect_timeout, as libpq would take it, else the setting.
         self._timeout = float(timeout[-1]) if timeout else limits.connect_timeout_seconds
-        self._server_settings = {"statement_timeout": str(limits.statement_timeout_ms)}
+        timeout_ms = limits.statement_timeout_ms
+        self._server_settings = {} if timeout_ms is None else {"statement_timeout": str(timeout_ms)}
         self._limits = limits
         self._pools: dict[asyncio.AbstractEventLoop, _Connections] = {}
         self._holders: dict[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = {}
