@@ -125,6 +125,20 @@ def server_environment(
     }
 
 
+def editor_token(environment: Mapping[str, str], directory: Path) -> str:
+    """A token that may write and publish, made as an operator makes one: the command
+    prints its secret on its second line."""
+    created = run(
+        [
+            *("byline", "tokens", "create", "--name", "editor"),
+            *("--scope", "content:write", "--scope", "content:publish"),
+        ],
+        env=environment,
+        cwd=directory,
+    )
+    return created.splitlines()[1]
+
+
 @contextmanager
 def served(
     database_url: str, directory: Path, *, workers: int = 2, settings: Mapping[str, str] = {}
@@ -133,15 +147,7 @@ def served(
     port = free_port()
     environment = server_environment(database_url, port, settings)
     run(["byline", "migrate"], env=environment, cwd=directory)
-    created = run(
-        [
-            *("byline", "tokens", "create", "--name", "fault-tests"),
-            *("--scope", "content:write", "--scope", "content:publish"),
-        ],
-        env=environment,
-        cwd=directory,
-    )
-    token = created.splitlines()[1]
+    token = editor_token(environment, directory)
     command = ["byline", "serve", "--workers", str(workers)]
     with serving(command, env=environment, cwd=directory, port=port) as server:
         yield Served(server, token, database_url)

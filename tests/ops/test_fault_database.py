@@ -23,7 +23,7 @@ import orjson
 import pytest
 
 from tests.manage.support import MANAGE, article_body, bearer
-from tests.ops.servers import BIN, Served, beacon, served, server_environment
+from tests.ops.servers import BIN, Served, beacon, editor_token, served, server_environment
 from tests.pg_cluster import Cluster, private_cluster
 from tests.processes import free_port, run, serving
 
@@ -304,11 +304,7 @@ def test_a_read_only_sqlite_file_refuses_writes_with_503_and_keeps_reads(tmp_pat
     environment = server_environment(f"sqlite:///{database}", port, LIMITS)
     run(["byline", "migrate"], env=environment, cwd=tmp_path)
     run(["byline", "load-demo"], env=environment, cwd=tmp_path)
-    token = run(
-        ["byline", "tokens", "create", "--name", "editor", "--scope", "content:write"],
-        env=environment,
-        cwd=tmp_path,
-    ).splitlines()[1]
+    token = editor_token(environment, tmp_path)
     database.chmod(0o444)
     command = [*(WITHOUT_OVERRIDE if os.geteuid() == 0 else []), str(BIN / "byline"), "serve"]
     command += ["--workers", "2"]
