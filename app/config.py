@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -89,8 +90,8 @@ def _origin(value: str) -> str:
     return value
 
 
-def _origin_list(value: Any) -> Any:
-    """A JSON list, or origins separated by commas, as people write them."""
+def _listed(value: Any) -> Any:
+    """A JSON list, or values separated by commas, as people write them."""
     if not isinstance(value, str):
         return value
     if value.lstrip().startswith("["):
@@ -100,6 +101,26 @@ def _origin_list(value: Any) -> Any:
 
 def _cors_origins(origins: list[str]) -> list[str]:
     return [origin if origin == "*" else _origin(origin) for origin in origins]
+
+
+RATIO_PATTERN = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)x(\d{1,3}(?:\.\d{1,3})?)$")
+
+
+def _widths(widths: list[int]) -> list[int]:
+    if not widths:
+        raise ValueError("at least one width is needed")
+    return sorted(set(widths))
+
+
+def _ratios(ratios: list[str]) -> list[str]:
+    """Crops named width x height, such as 16x9 or 1.91x1, each once."""
+    for ratio in ratios:
+        match = RATIO_PATTERN.match(ratio)
+        if match is None or not float(match[1]) or not float(match[2]):
+            raise ValueError(f"{ratio!r} is not a ratio such as 16x9 or 1.91x1")
+    if len(set(ratios)) != len(ratios):
+        raise ValueError("a ratio is listed twice")
+    return ratios
 
 
 class Settings(BaseSettings):
@@ -206,7 +227,7 @@ class Settings(BaseSettings):
         "follows (the last flush of views from Redis among it) still runs",
     )
     cors_origins: Annotated[
-        list[str], NoDecode, BeforeValidator(_origin_list), AfterValidator(_cors_origins)
+        list[str], NoDecode, BeforeValidator(_listed), AfterValidator(_cors_origins)
     ] = Field(default=["*"], description="Origins allowed to GET")
     cache_max_age: int = Field(default=60, ge=0, description="Browser cache lifetime, seconds")
     cache_s_maxage: int = Field(default=300, ge=0, description="Shared (CDN) cache lifetime")
@@ -260,6 +281,56 @@ class Settings(BaseSettings):
         default=None,
         description="Where worker processes share metric samples; "
         "`byline serve --workers N` makes a fresh one when unset",
+    )
+    # Images: where files live, what an upload may be, and which renditions exist.
+    image_storage: Literal["local", "s3"] = Field(
+        default="local",
+        description="Where image files are kept: a local directory or S3-compatible storage",
+    )
+    image_dir: Path = Field(
+        default_factory=lambda data: data["data_dir"] / "media",
+        description="The local image store's directory (IMAGE_STORAGE=local)",
+    )
+    s3_bucket: str | None = Field(
+        default=None, description="The bucket of the S3 image store (IMAGE_STORAGE=s3)"
+    )
+    s3_prefix: str = Field(default="", description="A key prefix inside the bucket, e.g. byline/")
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="An S3-compatible server (MinIO, Ceph, R2...); unset, AWS itself. "
+        "Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID, profiles, roles)",
+    )
+    s3_region: str | None = Field(default=None, description="The bucket's region")
+    image_max_bytes: int = Field(
+        default=40 * 1024 * 1024, ge=1024, description="The largest image file an upload takes"
+    )
+    image_max_pixels: int = Field(
+        default=100_000_000,
+        ge=1,
+        description="The most pixels (width times height) an upload may have; "
+        "checked from the header, before decoding",
+    )
+    image_widths: Annotated[
+        list[Annotated[int, Field(ge=16, le=8192)]],
+        NoDecode,
+        BeforeValidator(_listed),
+        AfterValidator(_widths),
+    ] = Field(
+        default=[160, 320, 480, 640, 800, 1024, 1280, 1600, 2048],
+        description="The rendition widths served, comma-separated; no other width is rendered",
+    )
+    image_ratios: Annotated[
+        list[str], NoDecode, BeforeValidator(_listed), AfterValidator(_ratios)
+    ] = Field(
+        default=["1x1", "4x3", "16x9", "1.91x1"],
+        description="The crops served besides the original shape, width x height",
+    )
+    image_processing_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Uploads and renditions decoded at once per worker; the rest wait. "
+        "Bounds a worker's memory",
     )
     public_base_url: Annotated[str, AfterValidator(_origin)] | None = Field(
         default=None,

@@ -303,6 +303,27 @@ class ViewsRejected(InvalidContent):
     slug = "views-rejected"
 
 
+class ImageTooLarge(AppError):
+    """An upload over IMAGE_MAX_BYTES, or whose header claims more than IMAGE_MAX_PIXELS."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    slug = "image-too-large"
+
+
+class UnsupportedImage(AppError):
+    """Bytes that decode as no accepted format (JPEG, PNG, WebP, AVIF), an animation, or
+    bytes that disagree with the Content-Type they were sent with."""
+
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    slug = "unsupported-image"
+
+
+class InvalidImage(InvalidContent):
+    """An accepted format that does not decode to the end: truncated or corrupt."""
+
+    slug = "invalid-image"
+
+
 class PreconditionFailed(AppError):
     status = HTTPStatus.PRECONDITION_FAILED
     slug = "precondition-failed"

@@ -14,7 +14,7 @@ from app.models.auth import ApiToken
 from app.models.base import metadata
 from app.models.documents import PublishedArticle, PublishedArticleRef
 from app.models.idempotency import IdempotencyRecord
-from app.models.images import Image, ImageDepiction
+from app.models.images import Image, ImageDepiction, ImageFile
 from app.models.people import Affiliation, Person
 from app.models.quotes import Quote
 from app.models.tags import Tag
@@ -34,6 +34,7 @@ __all__ = [
     "IdempotencyRecord",
     "Image",
     "ImageDepiction",
+    "ImageFile",
     "Person",
     "PublishedArticle",
     "PublishedArticleRef",
