@@ -98,6 +98,7 @@ IntegralNumber = BeforeValidator(_integral_number)
 Ref = Annotated[Id, Strict(), IntegralNumber]
 Flag = Annotated[bool, Strict()]
 Pixels = Annotated[int, Field(ge=1, le=100_000), Strict(), IntegralNumber]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Day = Annotated[date, BeforeValidator(_not_a_number), Field(examples=["2026-11-01"])]
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul, TextPattern

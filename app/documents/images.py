@@ -2,15 +2,41 @@
 
 from pydantic import BaseModel, Field
 
-from app.types import Day, Flag, HttpUrl, Id, LongText, Name, Pixels, ShortText
+from app.types import (
+    WRITE_CONFIG,
+    Day,
+    Flag,
+    Fraction,
+    HttpUrl,
+    Id,
+    LongText,
+    Name,
+    Pixels,
+    ShortText,
+)
 
 IMAGE_URL_EXAMPLE = (
     "https://images.meridianledger.example/2026/10/veresh-security-council-tavrin.jpg"
 )
 
 
+class FocalPoint(BaseModel):
+    """Where crops centre: fractions of the width (x, from the left) and height (y, from
+    the top) of the image as displayed."""
+
+    model_config = WRITE_CONFIG
+
+    x: Fraction = Field(examples=[0.5])
+    y: Fraction = Field(examples=[0.35])
+
+
 class ImageBase(BaseModel):
-    url: HttpUrl = Field(examples=[IMAGE_URL_EXAMPLE])
+    url: HttpUrl | None = Field(
+        default=None,
+        description="Where the image lives elsewhere. Optional: an image whose file is "
+        "uploaded to Byline is served from its renditions.",
+        examples=[IMAGE_URL_EXAMPLE],
+    )
     alt_text: ShortText = Field(
         examples=["A man in a dark suit sits at the head of a long table lined with officials"]
     )
@@ -18,8 +44,10 @@ class ImageBase(BaseModel):
         default=None,
         examples=["President Anatol Veresh of Kestria (center) chairs the security council."],
     )
-    credit_line: ShortText = Field(
-        description="The credit exactly as the publisher prints it.",
+    credit_line: ShortText | None = Field(
+        default=None,
+        description="The credit exactly as the publisher prints it. Left empty, an "
+        "upload fills it from the credit the photographer embedded (IPTC or XMP).",
         examples=["Pavel Drozdan, Kestria Press, Government Pool Photo via AP"],
     )
     photographer: Name | None = Field(default=None, examples=["Pavel Drozdan"])
@@ -42,6 +70,9 @@ class ImageBase(BaseModel):
     height: Pixels | None = None
     taken_on: Day | None = None
     location: Name | None = Field(default=None, examples=["Tavrin, Kestria"])
+    focal_point: FocalPoint | None = Field(
+        default=None, description="Where crops centre; unset, the middle of the image."
+    )
 
 
 class DepictedPerson(BaseModel):

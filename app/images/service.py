@@ -12,7 +12,9 @@ from app.models import Image, ImageDepiction
 
 
 def write_image(session: Session, row: Image | None, data: ImageCreate, actor: str) -> Image:
-    fields = data.model_dump(exclude={"depicted"})
+    fields = data.model_dump(exclude={"depicted", "focal_point"})
+    focal = data.focal_point
+    fields.update(focal_x=focal and focal.x, focal_y=focal and focal.y)
     replacing = row is not None
     row = save_fields(session, Image, row, fields, actor)
     if replacing:
@@ -44,6 +46,9 @@ def image_contents(session: Session, rows: Sequence[Image]) -> list[ImageCreate]
         ImageCreate.model_validate(
             {
                 **row.model_dump(include=set(ImageCreate.model_fields) - {"depicted"}),
+                "focal_point": None
+                if row.focal_x is None or row.focal_y is None
+                else {"x": row.focal_x, "y": row.focal_y},
                 "depicted": [
                     {"person_id": d.person_id, "frame_position": d.frame_position}
                     for d in depicted.get(row.id or 0, [])
