@@ -7,6 +7,7 @@ read it: their callers pass them what they need.
 """
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from app.documents.driver import DriverReads
 from app.documents.reader import DocumentReader
 from app.documents.summaries import SummaryReader
 from app.http import PublicHeaders
+from app.media.probe import UploadLimits
+from app.media.renditions import RenditionRules
+from app.media.storage import Storage, storage_from_settings
 from app.pool_metrics import watch_pool
 from app.popularity.ranking import PageCache, RankingCache
 from app.popularity.stores import ViewStore, view_store
@@ -55,6 +59,12 @@ class Services:
     manage_rate_limiter: RateLimiter
     rankings: RankingCache
     popular_pages: PageCache
+    # Image files: originals and renditions, what an upload may be, what is rendered.
+    media: Storage
+    upload_limits: UploadLimits
+    rendition_rules: RenditionRules
+    # Decoding is the memory-hungry step: uploads and renditions past this many wait.
+    image_work: threading.BoundedSemaphore
 
     def close(self) -> None:
         self.driver.close()
@@ -93,6 +103,10 @@ def build_services(settings: Settings, *, clock: Clock) -> Services:
         manage_rate_limiter=management_limiter(settings, clock),
         rankings=RankingCache(read_engine, settings.popular_cache_seconds),
         popular_pages=PageCache(settings.popular_cache_seconds),
+        media=storage_from_settings(settings),
+        upload_limits=UploadLimits.from_settings(settings),
+        rendition_rules=RenditionRules.from_settings(settings),
+        image_work=threading.BoundedSemaphore(settings.image_processing_concurrency),
     )
 
 

@@ -124,9 +124,10 @@ def own_app_client(
 
 
 @pytest.fixture(scope="session")
-def app_settings(database_url: str) -> Settings:
+def app_settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         database_url=database_url,
+        image_dir=tmp_path_factory.mktemp("media"),
         log_level="warning",
         # Tests count views from one client and need rankings as of each request;
         # the tests of rate limiting and ranking caching set their own.
