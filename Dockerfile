@@ -9,7 +9,7 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11.14-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    HOST=0.0.0.0 PORT=8000 DATABASE_URL=sqlite:////data/byline.sqlite3
+    HOST=0.0.0.0 PORT=8000 DATA_DIR=/data DATABASE_URL=sqlite:////data/byline.sqlite3
 RUN useradd --create-home --uid 10001 byline && mkdir /data && chown byline /data
 COPY requirements.lock /tmp/requirements.lock
 RUN pip install --no-cache-dir --require-hashes -r /tmp/requirements.lock \
