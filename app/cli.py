@@ -200,11 +200,14 @@ def _compact_views(session: Session) -> str:
 
 
 def _in_transaction(work: Callable[[Session], str]) -> int:
-    database_url = get_settings().database_url
-    _announce_database(database_url)
-    engine = create_db_engine(database_url)
+    from app.documents.images import RenditionLinks, session_info
+
+    settings = get_settings()
+    _announce_database(settings.database_url)
+    engine = create_db_engine(settings.database_url)
     try:
-        with Session(engine) as session:
+        # Rebuilds, demo loads and imports render documents: with the server's links.
+        with Session(engine, info=session_info(RenditionLinks.from_settings(settings))) as session:
             message = work(session)
             session.commit()
     except AppError as exc:

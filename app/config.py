@@ -332,6 +332,12 @@ class Settings(BaseSettings):
         description="Uploads and renditions decoded at once per worker; the rest wait. "
         "Bounds a worker's memory",
     )
+    image_base_url: Annotated[str, AfterValidator(_origin)] | None = Field(
+        default=None,
+        description="Origin of the rendition URLs in documents, e.g. https://img.example.com "
+        "(a CDN in front of this API); unset, PUBLIC_BASE_URL, else paths relative to the "
+        "API. Baked into stored documents: after a change run `byline rebuild-documents`",
+    )
     public_base_url: Annotated[str, AfterValidator(_origin)] | None = Field(
         default=None,
         description="Origin for absolute links (Link headers), e.g. https://api.example.com; "

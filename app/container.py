@@ -24,6 +24,7 @@ from app.clock import Clock
 from app.config import Settings
 from app.db import WRITE_OPTION, DatabaseLimits, create_db_engine
 from app.documents.driver import DriverReads
+from app.documents.images import RenditionLinks, session_info
 from app.documents.reader import DocumentReader
 from app.documents.summaries import SummaryReader
 from app.http import PublicHeaders
@@ -63,6 +64,8 @@ class Services:
     media: Storage
     upload_limits: UploadLimits
     rendition_rules: RenditionRules
+    # What the documents rendered in this app's sessions link renditions with.
+    rendition_links: RenditionLinks
     # Decoding is the memory-hungry step: uploads and renditions past this many wait.
     image_work: threading.BoundedSemaphore
 
@@ -106,6 +109,7 @@ def build_services(settings: Settings, *, clock: Clock) -> Services:
         media=storage_from_settings(settings),
         upload_limits=UploadLimits.from_settings(settings),
         rendition_rules=RenditionRules.from_settings(settings),
+        rendition_links=RenditionLinks.from_settings(settings),
         image_work=threading.BoundedSemaphore(settings.image_processing_concurrency),
     )
 
@@ -128,15 +132,24 @@ async def get_now(request: HTTPConnection) -> datetime:
     return services(request).clock()
 
 
+def open_session(held: Services, engine: Engine | None = None) -> Session:
+    """A session on the primary (or `engine`), rendering documents with the app's links."""
+    return Session(
+        engine or held.engine,
+        expire_on_commit=False,
+        info=session_info(held.rendition_links),
+    )
+
+
 def get_session(request: HTTPConnection) -> Iterator[Session]:
     """One session, one transaction per request; services never commit."""
-    with Session(services(request).engine, expire_on_commit=False) as session:
+    with open_session(services(request)) as session:
         yield session
 
 
 def get_write_session(request: HTTPConnection) -> Iterator[Session]:
     """A session whose transaction is meant to write: one commit, by the route."""
-    with Session(services(request).engine, expire_on_commit=False) as session:
+    with open_session(services(request)) as session:
         session.connection(execution_options={WRITE_OPTION: True})
         yield session
 
@@ -163,7 +176,7 @@ async def read_in_thread(request: HTTPConnection, work: Callable[[Session], T]) 
 
 async def _in_read_thread(held: Services, engine: Engine, work: Callable[[Session], T]) -> T:
     def run() -> T:
-        with Session(engine, expire_on_commit=False) as session:
+        with open_session(held, engine) as session:
             return work(session)
 
     return await asyncio.get_running_loop().run_in_executor(held.read_executor, run)

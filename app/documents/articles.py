@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.documents.blocks import BodyBlock, ResolvedBlock
-from app.documents.images import IMAGE_URL_EXAMPLE, PlacedImage
+from app.documents.images import IMAGE_URL_EXAMPLE, ImageFilePublic, PlacedImage
 from app.documents.people import PersonPublic, PersonRef
 from app.documents.tags import TagRef
 from app.models.enums import ArticleType
@@ -76,11 +76,16 @@ class Mention(BaseModel):
 
 class Thumbnail(BaseModel):
     id: Id
-    url: str = Field(examples=[IMAGE_URL_EXAMPLE])
+    url: str | None = Field(
+        description="Where the image lives elsewhere, if anywhere.", examples=[IMAGE_URL_EXAMPLE]
+    )
     alt_text: str
     width: int | None
     height: int | None
-    credit_line: str
+    credit_line: str | None
+    file: ImageFilePublic | None = Field(
+        description="The uploaded file with its renditions, for a card's `srcset`."
+    )
 
 
 class ArticleLinks(BaseModel):

@@ -13,11 +13,18 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from app.documents.bio import bio_line
-from app.documents.images import DepictedPerson, ImagePublic, PlacedImage
+from app.documents.images import (
+    DepictedPerson,
+    FocalPoint,
+    ImagePublic,
+    PlacedImage,
+    image_file_public,
+    rendition_links,
+)
 from app.documents.people import AffiliationPublic, Link, PersonPublic, PersonRef
 from app.documents.quotes import QuotePublic
 from app.documents.refs import RefKind
-from app.models import Affiliation, Image, ImageDepiction, Person, Quote
+from app.models import Affiliation, Image, ImageDepiction, ImageFile, Person, Quote
 
 
 @dataclass
@@ -29,6 +36,7 @@ class Graph:
     affiliations: dict[int, list[Affiliation]] = field(default_factory=lambda: defaultdict(list))
     images: dict[int, Image] = field(default_factory=dict)
     depictions: dict[int, list[ImageDepiction]] = field(default_factory=lambda: defaultdict(list))
+    image_files: dict[int, ImageFile] = field(default_factory=dict)
     quotes: dict[int, Quote] = field(default_factory=dict)
     _with_affiliations: set[int] = field(default_factory=set)
 
@@ -72,6 +80,12 @@ class Graph:
         ).all()
         for depiction in depictions:
             self.depictions[depiction.image_id].append(depiction)
+        self.image_files.update(
+            (f.image_id, f)
+            for f in self.session.exec(
+                select(ImageFile).where(col(ImageFile.image_id).in_(missing))
+            )
+        )
         self.load_people(d.person_id for d in depictions)
 
     def load_quotes(self, ids: Iterable[int]) -> None:
@@ -88,6 +102,7 @@ class Builder:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.refs: set[tuple[RefKind, int]] = set()
+        self.links = rendition_links(graph.session)
 
     def person_ref(self, person_id: int) -> PersonRef:
         person = self.graph.people[person_id]
@@ -131,7 +146,21 @@ class Builder:
                     frame_position=depiction.frame_position,
                 )
             )
-        return ImagePublic.model_validate({**image.model_dump(), "depicted": depicted})
+        file = self.graph.image_files.get(image_id)
+        return ImagePublic.model_validate(
+            {
+                **image.model_dump(),
+                "focal_point": None
+                if image.focal_x is None or image.focal_y is None
+                else FocalPoint(x=image.focal_x, y=image.focal_y),
+                "depicted": depicted,
+                "file": None
+                if file is None
+                else image_file_public(
+                    image_id, file, focal_x=image.focal_x, focal_y=image.focal_y, links=self.links
+                ),
+            }
+        )
 
     def placed_image(self, image_id: int, caption: str | None) -> PlacedImage:
         image = self.image(image_id)

@@ -28,6 +28,7 @@ def test_image_with_credit_parts_and_people_pictured(client: TestClient, session
         height=900,
         taken_on="2019-06-03",
         location="Vienna, Austria",
+        focal_point={"x": 0.25, "y": 0.4},
         depicted=[
             {"person_id": left.id, "frame_position": "left"},
             {"person_id": right.id, "frame_position": "right"},
@@ -55,6 +56,8 @@ def test_image_with_credit_parts_and_people_pictured(client: TestClient, session
         "height": 900,
         "taken_on": "2019-06-03",
         "location": "Vienna, Austria",
+        "focal_point": {"x": 0.25, "y": 0.4},
+        "file": None,
         "depicted": [
             {"person_id": left.id, "name": "Helena Marsh", "frame_position": "left"},
             {"person_id": right.id, "name": "Omar Said", "frame_position": "right"},
