@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.config import Settings
+from app.media.geometry import crop_box, output_size, ratio_value
 from app.media.renditions import (
     FORMATS,
     ORIGINAL,
@@ -232,13 +233,20 @@ def _orientation(width: int, height: int) -> Literal["landscape", "portrait", "s
     return "landscape" if width > height else "portrait"
 
 
+def _crop_size(file: ImageFile, crop: str, focal: FocalPoint) -> tuple[int, int]:
+    if crop == ORIGINAL:
+        return file.width, file.height
+    box = crop_box(file.width, file.height, ratio_value(crop), focal.x, focal.y)
+    return box.width, box.height
+
+
 def _crop_renditions(
     image_id: int, crop: str, size: tuple[int, int], version: str, links: RenditionLinks
 ) -> CropRenditions:
     crop_width, crop_height = size
     # Never enlarged: widths up to the crop's own, or the narrowest served at the crop's size.
     widths = [w for w in links.rules.widths if w <= crop_width] or [links.rules.widths[0]]
-    files = [(w, scaled_size(size, w)) for w in widths]
+    files = [(w, output_size(crop_width, crop_height, w)) for w in widths]
     prefix = links.origin or ""
 
     def url(width: int, format: str) -> str:
@@ -271,10 +279,10 @@ def image_file_public(
     links: RenditionLinks,
 ) -> ImageFilePublic:
     """The file as documents and the management record show it, with a versioned URL for
-    every rendition (see app.media.renditions)."""
+    every rendition (see app.media.renditions); `links` are the session's
+    (`rendition_links(session)`), so every view of an image names the same URLs."""
     focal = FocalPoint(x=0.5 if focal_x is None else focal_x, y=0.5 if focal_y is None else focal_y)
     current = version(file.sha256, focal_x, focal_y)
-    size = (file.width, file.height)
     return ImageFilePublic(
         width=file.width,
         height=file.height,
@@ -285,26 +293,7 @@ def image_file_public(
         placeholder=file.placeholder,
         dominant_color=file.dominant_color,
         renditions=[
-            _crop_renditions(image_id, crop, crop_size(size, crop), current, links)
+            _crop_renditions(image_id, crop, _crop_size(file, crop, focal), current, links)
             for crop in links.rules.crops
         ],
     )
-
-
-# Until app.media.geometry: the same arithmetic render() uses.
-def crop_size(size: tuple[int, int], crop: str) -> tuple[int, int]:
-    width, height = size
-    if crop == ORIGINAL:
-        return size
-    across, down = (float(part) for part in crop.split("x"))
-    ratio = across / down
-    if width / height > ratio:
-        return max(1, min(width, round(height * ratio))), height
-    return width, max(1, min(height, round(width / ratio)))
-
-
-def scaled_size(size: tuple[int, int], width: int) -> tuple[int, int]:
-    crop_width, crop_height = size
-    if width >= crop_width:
-        return size
-    return width, max(1, round(crop_height * width / crop_width))
