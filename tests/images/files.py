@@ -221,16 +221,15 @@ def decompression_bomb_png(width: int = 30_000, height: int = 30_000) -> bytes:
 # Embedded credits, written as photo desks' tools write them.
 
 
-def iptc_irb(credits: Credits, *, utf8: bool = True) -> bytes:
+def iptc_irb(credits: Credits, *, encoding: str = "utf-8", declared: bool = True) -> bytes:
     """A Photoshop image resource block holding one IPTC IIM resource (0x0404) with
-    By-line (2:80), Credit (2:110) and Caption-Abstract (2:120); `utf8` adds the
-    1:90 coded character set that declares UTF-8 (else the text is Latin-1)."""
-    encoding = "utf-8" if utf8 else "latin-1"
+    By-line (2:80), Credit (2:110) and Caption-Abstract (2:120) in `encoding`;
+    `declared` adds the 1:90 coded character set that says the text is UTF-8."""
 
     def dataset(record: int, number: int, value: bytes) -> bytes:
         return struct.pack(">BBBH", 0x1C, record, number, len(value)) + value
 
-    iim = dataset(1, 90, b"\x1b%G") if utf8 else b""
+    iim = dataset(1, 90, b"\x1b%G") if declared else b""
     iim += dataset(2, 0, b"\x00\x04")
     for number, key in ((80, "photographer"), (110, "credit"), (120, "caption")):
         if key in credits:
