@@ -11,7 +11,7 @@ LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
 DATABASE := $(shell printf '%s' "$${DATABASE_URL:-the default SQLite database}" \
 	| sed -E 's#(//[^:/@]*):[^@/]*@#\1:***@#')
 
-.PHONY: run test lint format lock openapi bench bench-check soak clean
+.PHONY: run test lint format lock openapi bench bench-check bench-images soak clean
 
 $(BIN)/python:
 	@echo "byline: creating $(VENV)"
@@ -66,6 +66,11 @@ bench: $(DEV)
 
 bench-check: $(DEV)
 	$(BIN)/python -m bench --check
+
+# Images (bench/images/): a cold rendition by pyvips against Pillow, a cached rendition
+# against a bare route, and a worker's memory under 20 concurrent 30 MB uploads.
+bench-images: $(DEV)
+	$(BIN)/python -m bench.images
 
 # Ten minutes of mixed reads, beacons and editors' writes on PostgreSQL (bench/soak/);
 # exits non-zero on an error, a lost write or view, or a worker's memory growing.
