@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+)
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -121,6 +128,21 @@ def _ratios(ratios: list[str]) -> list[str]:
     if len(set(ratios)) != len(ratios):
         raise ValueError("a ratio is listed twice")
     return ratios
+
+
+def _s3_bucket(bucket: str | None, info: ValidationInfo) -> str | None:
+    if not bucket and info.data.get("image_storage") == "s3":
+        raise PydanticCustomError("s3_bucket", "IMAGE_STORAGE=s3 needs a bucket: set S3_BUCKET")
+    return bucket or None
+
+
+def _s3_access_key_id(key_id: str | None, info: ValidationInfo) -> str | None:
+    """Both halves of the credentials or neither: boto3 would fail on one alone."""
+    if (key_id is None) != (info.data.get("s3_secret_access_key") is None):
+        raise PydanticCustomError(
+            "s3_credentials", "set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together, or neither"
+        )
+    return key_id
 
 
 class Settings(BaseSettings):
@@ -291,16 +313,26 @@ class Settings(BaseSettings):
         default_factory=lambda data: data["data_dir"] / "media",
         description="The local image store's directory (IMAGE_STORAGE=local)",
     )
-    s3_bucket: str | None = Field(
-        default=None, description="The bucket of the S3 image store (IMAGE_STORAGE=s3)"
+    s3_bucket: Annotated[str | None, AfterValidator(_s3_bucket)] = Field(
+        default=None,
+        validate_default=True,
+        description="The bucket of the S3 image store; required with IMAGE_STORAGE=s3",
     )
     s3_prefix: str = Field(default="", description="A key prefix inside the bucket, e.g. byline/")
     s3_endpoint_url: str | None = Field(
-        default=None,
-        description="An S3-compatible server (MinIO, Ceph, R2...); unset, AWS itself. "
-        "Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID, profiles, roles)",
+        default=None, description="An S3-compatible server (MinIO, Ceph, R2...); unset, AWS itself"
     )
     s3_region: str | None = Field(default=None, description="The bucket's region")
+    # The secret comes first so that the pair's check, on the key id, never has to show it.
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None, description="The secret of S3_ACCESS_KEY_ID"
+    )
+    s3_access_key_id: Annotated[str | None, AfterValidator(_s3_access_key_id)] = Field(
+        default=None,
+        validate_default=True,
+        description="Credentials for the S3 image store, with S3_SECRET_ACCESS_KEY; unset, "
+        "boto3's usual chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, an instance or task role)",
+    )
     image_max_bytes: int = Field(
         default=40 * 1024 * 1024, ge=1024, description="The largest image file an upload takes"
     )

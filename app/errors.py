@@ -384,6 +384,16 @@ class DatabaseUnwritable(ServiceUnavailable):
         )
 
 
+class StorageUnavailable(ServiceUnavailable):
+    """The image store (S3 or its like) cannot be reached, times out, or answers with a
+    server error; the cause says which."""
+
+    slug = "storage-unavailable"
+
+    def __init__(self, detail: str = "The image store cannot be reached right now.") -> None:
+        super().__init__(detail)
+
+
 class RequestTimedOut(ServiceUnavailable):
     slug = "request-timed-out"
 

@@ -9,10 +9,11 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Protocol
 
 from app.config import Settings
+from app.errors import StorageUnavailable
 
 
 class Storage(Protocol):
@@ -36,7 +37,8 @@ class Storage(Protocol):
         ...
 
     def delete_prefix(self, prefix: str) -> None:
-        """Delete every key that starts with `prefix`."""
+        """Delete every key that starts with `prefix` (a string prefix: "renditions/4"
+        covers renditions/42/ too; end it with "/" for one folder). Never empty."""
         ...
 
     def check(self) -> None:
@@ -47,6 +49,25 @@ class Storage(Protocol):
 CHUNK_BYTES = 1024 * 1024
 
 
+def key_parts(key: str) -> tuple[str, ...]:
+    """The parts of a key, which must be written one way only: relative, no empty, "." or
+    ".." part. Both stores take the same keys, and none can leave the store's root."""
+    parts = tuple(key.split("/"))
+    if any(part in {"", ".", ".."} for part in parts):
+        raise ValueError(f"not a storage key: {key!r}")
+    return parts
+
+
+def prefix_parts(prefix: str) -> tuple[str, ...]:
+    """A prefix is a key, or a key followed by "/"."""
+    return key_parts(prefix.removesuffix("/"))
+
+
+# A key that names a folder, or runs through a file as if it were one, holds no file:
+# the same answer S3 gives, where folders do not exist.
+_ABSENT = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
+
+
 class LocalStorage:
     """Files under one directory, written to a temporary name and renamed into place."""
 
@@ -54,10 +75,7 @@ class LocalStorage:
         self.root = root
 
     def _path(self, key: str) -> Path:
-        parts = PurePosixPath(key).parts
-        if not parts or key.startswith("/") or any(part in {"..", "."} for part in parts):
-            raise ValueError(f"not a storage key: {key!r}")
-        return self.root.joinpath(*parts)
+        return self.root.joinpath(*key_parts(key))
 
     @contextmanager
     def _writing(self, key: str) -> Iterator[Path]:
@@ -67,6 +85,9 @@ class LocalStorage:
         os.close(handle)
         try:
             yield Path(temporary)
+            # On disk before the name: else a crash can leave the key naming an empty file.
+            with open(temporary, "rb") as written:
+                os.fsync(written.fileno())
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -83,13 +104,13 @@ class LocalStorage:
     def read(self, key: str) -> bytes | None:
         try:
             return self._path(key).read_bytes()
-        except FileNotFoundError:
+        except _ABSENT:
             return None
 
     def stream(self, key: str) -> Iterator[bytes] | None:
         try:
             handle = self._path(key).open("rb")
-        except FileNotFoundError:
+        except _ABSENT:
             return None
 
         def chunks() -> Iterator[bytes]:
@@ -107,19 +128,33 @@ class LocalStorage:
         yield path
 
     def delete_prefix(self, prefix: str) -> None:
-        directory = self._path(prefix.rstrip("/"))
+        directory = self.root.joinpath(*prefix_parts(prefix))
         if prefix.endswith("/"):
             shutil.rmtree(directory, ignore_errors=True)
             return
-        for path in directory.parent.glob(f"{directory.name}*"):
+        siblings = directory.parent.iterdir() if directory.parent.is_dir() else iter(())
+        for path in siblings:
+            if not path.name.startswith(directory.name):
+                continue
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
 
     def check(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(
+                f"The image directory cannot be used: {exc.strerror}."
+            ) from exc
 
 
 def storage_from_settings(settings: Settings) -> Storage:
+    if settings.image_storage == "s3":
+        # Imported only here: boto3 and its client cost each worker about 40 MB and
+        # up to half a second to start, for nothing when the files are local.
+        from app.media.s3 import S3Storage
+
+        return S3Storage.from_settings(settings)
     return LocalStorage(settings.image_dir)
