@@ -54,9 +54,15 @@ class Server:
 
 @contextmanager
 def serving(
-    command: Sequence[str | Path], *, env: Mapping[str, str], cwd: Path, port: int
+    command: Sequence[str | Path],
+    *,
+    env: Mapping[str, str],
+    cwd: Path,
+    port: int,
+    ready_path: str = "/readyz",
 ) -> Iterator[Server]:
-    """The command started and answering /readyz on the port; killed afterwards if it lingers.
+    """The command started and answering 200 at `ready_path` on the port; killed afterwards
+    if it lingers.
 
     It runs in a session of its own, so whatever it starts is killed with it.
     """
@@ -67,7 +73,7 @@ def serving(
         )
     server = Server(process, f"http://127.0.0.1:{port}", log)
     try:
-        _wait_until_ready(server)
+        _wait_until_ready(server, ready_path)
         yield server
     finally:
         # The session outlives its leader when a child was left behind: kill them all.
@@ -76,13 +82,13 @@ def serving(
         process.wait()
 
 
-def _wait_until_ready(server: Server) -> None:
+def _wait_until_ready(server: Server, ready_path: str) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise AssertionError(f"exited {server.process.returncode}:\n{server.log.read_text()}")
         try:
-            if httpx.get(f"{server.url}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{server.url}{ready_path}", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
