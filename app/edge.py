@@ -12,6 +12,8 @@ cost it more than the read itself. Whatever the fast path does not answer (a
 query string, a slug it does not find, any other route) goes through the full
 stack, whose article route remains the reference: the tests hold both to the
 same bytes and headers, and the OpenAPI document describes that route.
+An image rendition requested by its versioned URL is answered here too, from the
+image store alone, once the route has rendered and stored it.
 """
 
 import asyncio
@@ -45,7 +47,16 @@ from app.errors import (
     outage_line,
 )
 from app.http import JSON_MEDIA_TYPE, etag_matches
+from app.images.serving import (
+    IMMUTABLE,
+    VersionedURL,
+    read_stored,
+    rendition_etag,
+    rendition_headers,
+    versioned_url,
+)
 from app.logs import access_log
+from app.media.renditions import FORMATS, rendition_key
 from app.metrics import IN_FLIGHT, observe, route_template
 from app.middleware import MAX_BODY_BYTES
 from app.popularity.router import record_view
@@ -57,6 +68,7 @@ ARTICLE_TEMPLATE = "/v1/articles/{slug}"
 LIST_PATH = "/v1/articles"
 VIEWS_SUFFIX = "/views"
 BEACON_TEMPLATE = ARTICLE_TEMPLATE + VIEWS_SUFFIX
+IMAGES_PREFIX = "/v1/images/"
 _SLUG = TypeAdapter(Slug)
 _SAFE_ID = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
 _JSON = JSON_MEDIA_TYPE.encode()
@@ -282,6 +294,10 @@ class Edge:
                 return await self._list(scope, incoming), LIST_PATH
             if path.startswith(ARTICLE_PREFIX) and not scope["query_string"]:
                 return await self._article(scope, incoming), ARTICLE_TEMPLATE
+            if path.startswith(IMAGES_PREFIX) and scope["query_string"]:
+                url = versioned_url(path, scope["query_string"], self.services.rendition_rules)
+                if url is not None:
+                    return await self._rendition(url, incoming), url.template
         elif (
             method == "POST"
             and path.startswith(ARTICLE_PREFIX)
@@ -312,6 +328,26 @@ class Edge:
         ):
             return _Reply(304, headers, b"", None)
         return _Reply(200, headers, stored.document, _JSON)
+
+    async def _rendition(self, url: VersionedURL, incoming: "_Incoming") -> "_Reply | None":
+        """A rendition already stored, by its versioned URL, with no database read: the
+        version names the file. None when it is not stored yet (the route renders it)."""
+        rendition = url.rendition
+        body = await read_stored(
+            self.services.media, rendition_key(url.image_id, url.version, rendition)
+        )
+        if body is None:
+            return None
+        etag = rendition_etag(url.version, rendition)
+        headers = [
+            (name.lower().encode(), value.encode())
+            for name, value in rendition_headers(url.image_id, etag, IMMUTABLE).items()
+        ]
+        if incoming.if_none_match is not None and etag_matches(
+            incoming.if_none_match.decode("latin-1"), etag, weak=True
+        ):
+            return _Reply(304, headers, b"", None)
+        return _Reply(200, headers, body, FORMATS[rendition.format].encode())
 
     async def _list(self, scope: Scope, incoming: "_Incoming") -> "_Reply | None":
         """A page of /v1/articles from stored summaries; None when the full stack must answer."""
@@ -360,7 +396,8 @@ class Edge:
         if reply.status == 304:
             vary = b"Origin"
         else:
-            if len(body) >= self.gzip_minimum:
+            # Images are compressed already: GZipMiddleware leaves them alone, and so here.
+            if len(body) >= self.gzip_minimum and not _is_image(reply.content_type):
                 vary = b"Accept-Encoding, Origin"
                 if incoming.accept_encoding is not None and b"gzip" in incoming.accept_encoding:
                     body = self.gzip.get(dict(headers).get(b"etag"), body)
@@ -392,6 +429,10 @@ class Edge:
         if explicit:
             headers[:] = [h for h in headers if h[0] != b"access-control-allow-origin"]
             headers.append((b"access-control-allow-origin", origin))
+
+
+def _is_image(content_type: bytes | None) -> bool:
+    return content_type is not None and content_type.startswith(b"image/")
 
 
 def cors_factory(**options: Any) -> Callable[[ASGIApp], CORSMiddleware]:
