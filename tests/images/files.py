@@ -51,6 +51,10 @@ def picture(
     return image
 
 
+def solid(width: int, height: int, colour: tuple[int, int, int]) -> Any:
+    return (pyvips.Image.black(width, height, bands=3) + list(colour)).cast("uchar")
+
+
 def corner_square(width: int, height: int, *, corner: str, size: int) -> Any:
     """A grey picture with one red square in a corner ("top-left", "bottom-right"...)."""
     image = (pyvips.Image.black(width, height, bands=3) + 128).cast("uchar").copy_memory()
@@ -130,6 +134,13 @@ def avif(width: int = 640, height: int = 480, *, alpha: bool = False) -> bytes:
         compression="av1", Q=60, effort=0
     )
     return data
+
+
+def heic(width: int = 64, height: int = 48) -> bytes:
+    """A file branded HEIC (libvips here has no HEVC encoder: an AVIF, rebranded, which
+    libvips then reports as HEVC-compressed)."""
+    data = avif(width, height)
+    return data[:32].replace(b"avif", b"heic") + data[32:]
 
 
 def _frames(width: int, height: int, frames: int) -> Any:
