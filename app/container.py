@@ -73,6 +73,7 @@ class Services:
         self.driver.close()
         self.read_executor.shutdown()
         self.manage_rate_limiter.close()
+        self.media.close()
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()

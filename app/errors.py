@@ -252,8 +252,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         422: "Invalid input; `errors` names each field",
         428: "This write needs an If-Match header with the current ETag",
         429: "Too many requests from this client; see Retry-After",
-        503: "The database (or Redis, for page views) is unavailable, the database cannot take "
-        "writes, or the request ran out of time; try again after Retry-After seconds",
+        503: "The database (or Redis, for page views, or the image store, for image files) "
+        "is unavailable, the database cannot take writes, or the request ran out of time; "
+        "try again after Retry-After seconds",
     }
     # Every operation that can answer a problem reads the database or runs under the
     # request timeout, so any of them can meet an outage.

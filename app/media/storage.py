@@ -45,6 +45,10 @@ class Storage(Protocol):
         """Raise when the store cannot be reached (readiness)."""
         ...
 
+    def close(self) -> None:
+        """Release connections, when the app shuts down."""
+        ...
+
 
 CHUNK_BYTES = 1024 * 1024
 
@@ -148,6 +152,9 @@ class LocalStorage:
             raise StorageUnavailable(
                 f"The image directory cannot be used: {exc.strerror}."
             ) from exc
+
+    def close(self) -> None:
+        """Nothing is held open between calls."""
 
 
 def storage_from_settings(settings: Settings) -> Storage:

@@ -35,6 +35,9 @@ class Readiness(BaseModel):
         "(nothing replayed since it started).",
         examples=[0.0],
     )
+    image_store: Literal["ready"] = Field(
+        description="The store of image files (IMAGE_STORAGE): a local directory or S3."
+    )
 
 
 # On a standby, pg_last_xact_replay_timestamp() alone would count an idle primary's
@@ -66,10 +69,12 @@ async def healthz() -> Health:
 @router.get(
     "/readyz",
     operation_id="getReadiness",
-    summary="Check that the databases answer",
+    summary="Check that the databases and the image store answer",
     description="For readiness probes: asks the primary database and, when DATABASE_READ_URL "
-    "is set, the read replica, and answers 200 with each one's state and the replica's replay "
-    "lag, or 503 problem+json naming the database that does not answer. A replica that is "
+    "is set, the read replica, then the image store, and answers 200 with each one's state "
+    "and the replica's replay lag, or 503 problem+json naming the database "
+    "(database-unavailable) or the image store (storage-unavailable) that does not answer. "
+    "A replica that is "
     "down fails readiness, since public reads go to it; lag alone never does. Anyone may call "
     "it without a token; it sends no Cache-Control.",
     response_model=Readiness,
@@ -85,9 +90,13 @@ def readyz(request: Request) -> Readiness:
     down = [name for name, (answered, _) in asked.items() if not answered]
     if down:
         raise DatabaseUnavailable(f"The {' and '.join(down)} database did not answer.")
+    held.media.check()
     _, lag = asked.get("replica", (True, None))
     return Readiness(
-        status="ready", databases=dict.fromkeys(asked, "ready"), replica_lag_seconds=lag
+        status="ready",
+        databases=dict.fromkeys(asked, "ready"),
+        replica_lag_seconds=lag,
+        image_store="ready",
     )
 
 

@@ -20,9 +20,10 @@ from app.container import Services
 from app.ratelimit import RateLimiter
 from tests.conftest import Clock, own_app_client
 from tests.factories import make_token
-from tests.helpers import free_port, problem
+from tests.helpers import problem
 from tests.manage.support import Api, bearer, n
 from tests.popularity.support import REDIS_URL
+from tests.processes import free_port
 
 LIMIT = 5
 TAGS = "/v1/manage/tags"
