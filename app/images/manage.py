@@ -5,7 +5,7 @@ from starlette.responses import Response
 
 from app.auth.dependencies import Reader, Writer
 from app.auth.scopes import Scope
-from app.container import SessionDep, WriteSessionDep
+from app.container import SessionDep, WriteSessionDep, services
 from app.documents.refs import RefKind
 from app.editing import crud, descriptions
 from app.editing.idempotency import IdempotencyKey
@@ -15,6 +15,7 @@ from app.editing.resource import IdentPath, Resource
 from app.editing.responses import ManagementRoute, manage_description, manage_responses
 from app.images.schemas import ImageCreate, ImageRecord, ImageRecordPage
 from app.images.service import image_contents, image_references, write_image
+from app.images.serving import stale_renditions_discarded
 from app.models import Image
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 
@@ -120,9 +121,10 @@ def replace_image(
     data: ImageCreate,
     if_match: IfMatch = None,
 ) -> Response:
-    return crud.replace_record(
-        request, session, images, ident, data, principal=principal, if_match=if_match
-    )
+    with stale_renditions_discarded(session, services(request).media, ident):
+        return crud.replace_record(
+            request, session, images, ident, data, principal=principal, if_match=if_match
+        )
 
 
 @router.patch(
@@ -146,9 +148,10 @@ def update_image(
     merge_patch: MergePatch,
     if_match: IfMatch = None,
 ) -> Response:
-    return crud.patch_record(
-        request, session, images, ident, merge_patch, principal=principal, if_match=if_match
-    )
+    with stale_renditions_discarded(session, services(request).media, ident):
+        return crud.patch_record(
+            request, session, images, ident, merge_patch, principal=principal, if_match=if_match
+        )
 
 
 @router.delete(
