@@ -37,6 +37,12 @@ def load(path: Path, loader: str, **options: Any) -> Image:
     return pyvips.Operation.call(loader, str(path), **options)
 
 
+def thumbnail(path: Path, width: int, **options: Any) -> Image:
+    """libvips' thumbnail of a file: shrunk while decoding, turned upright (EXIF
+    orientation), lazily evaluated."""
+    return pyvips.Image.thumbnail(str(path), width, **options)
+
+
 def field(image: Image, name: str) -> Any:
     """A metadata field, or None when the image has none."""
     return image.get(name) if image.get_typeof(name) else None
