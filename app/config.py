@@ -313,6 +313,11 @@ class Settings(BaseSettings):
         default_factory=lambda data: data["data_dir"] / "media",
         description="The local image store's directory (IMAGE_STORAGE=local)",
     )
+    image_staging_dir: Path = Field(
+        default_factory=lambda data: data["data_dir"] / "staging",
+        description="Where uploads are written as they arrive, until checked and stored; "
+        "never the image store itself. Needs room for IMAGE_MAX_BYTES per upload at once",
+    )
     s3_bucket: Annotated[str | None, AfterValidator(_s3_bucket)] = Field(
         default=None,
         validate_default=True,

@@ -128,6 +128,7 @@ def app_settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
     return Settings(
         database_url=database_url,
         image_dir=tmp_path_factory.mktemp("media"),
+        image_staging_dir=tmp_path_factory.mktemp("staging"),
         log_level="warning",
         # Tests count views from one client and need rankings as of each request;
         # the tests of rate limiting and ranking caching set their own.
