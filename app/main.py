@@ -1,5 +1,6 @@
 """The application factory."""
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -20,10 +21,16 @@ from app.docs import install_docs
 from app.edge import Edge, cors_factory
 from app.errors import install_error_handlers
 from app.images.router import router as images_router
+from app.images.upload import upload_body_limit
 from app.logs import configure_logging, flush_access_log
 from app.manage import management_routers
 from app.metrics import app_route_templates, forget_dead_workers, forget_this_worker
-from app.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, EnsureETagMiddleware
+from app.middleware import (
+    MAX_BODY_BYTES,
+    BodyLimit,
+    BodySizeLimitMiddleware,
+    EnsureETagMiddleware,
+)
 from app.models.base import utcnow
 from app.openapi import install_openapi
 from app.ops.router import router as ops_router
@@ -118,7 +125,10 @@ def create_app(
         BodySizeLimitMiddleware,
         max_bytes=MAX_BODY_BYTES,
         # 10,000 rows with the longest slugs need about 2 MiB.
-        larger={"/v1/views:batch": 4 * MAX_BODY_BYTES},
+        larger=[
+            BodyLimit(re.compile(re.escape("/v1/views:batch")), 4 * MAX_BODY_BYTES),
+            upload_body_limit(settings),
+        ],
     )
     app.edge = Edge(
         # FastAPI's own entry, middleware stack and all, for what the edge passes on.
