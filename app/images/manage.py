@@ -1,5 +1,7 @@
 """Managing images, their credits and who they show, under /v1/manage/images."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -13,9 +15,12 @@ from app.editing.merge_patch import MergePatch
 from app.editing.preconditions import IfMatch
 from app.editing.resource import IdentPath, Resource
 from app.editing.responses import ManagementRoute, manage_description, manage_responses
+from app.images import upload
+from app.images.files import detach_file, file_extras, original_response
 from app.images.schemas import ImageCreate, ImageRecord, ImageRecordPage
 from app.images.service import image_contents, image_references, write_image
 from app.images.serving import stale_renditions_discarded
+from app.media.probe import ACCEPTED
 from app.models import Image
 from app.pagination import DEFAULT_LIMIT, CursorParam, Limit
 
@@ -28,6 +33,7 @@ images = Resource(
     write=write_image,
     contents=image_contents,
     ref_kind=RefKind.image,
+    extras=file_extras,
 )
 
 router = APIRouter(route_class=ManagementRoute, prefix="/images", tags=["manage: images"])
@@ -172,3 +178,127 @@ def delete_image(
     session: WriteSessionDep, principal: Writer, ident: IdentPath, if_match: IfMatch = None
 ) -> Response:
     return crud.delete_record(session, images, ident, principal=principal, if_match=if_match)
+
+
+ACCEPTED_TYPES = ", ".join(ACCEPTED.values())
+
+
+def _upload_responses() -> dict[int | str, Any]:
+    responses = manage_responses(400, 404, 412, 413, 415, 422, 428)
+    responses[413] = {
+        **responses[413],
+        "description": "The file is over IMAGE_MAX_BYTES, or its header claims more than "
+        "IMAGE_MAX_PIXELS pixels; nothing is stored",
+    }
+    responses[415] = {
+        **responses[415],
+        "description": "Not a still JPEG, PNG, WebP or AVIF (SVG, GIF, an animation...), or "
+        "bytes that disagree with the part's Content-Type; nothing is stored",
+    }
+    responses[422] = {
+        **responses[422],
+        "description": "No part named `file`, another part beside it, or a file that does "
+        "not decode to its end (truncated, or data after the image); nothing is stored",
+    }
+    return responses
+
+
+@router.put(
+    "/{ident}/file",
+    operation_id="uploadImageFile",
+    summary="Upload the file of an image",
+    description=manage_description(
+        "Stores the image's file, sent as multipart/form-data with one part named `file`: "
+        f"{ACCEPTED_TYPES}, decided by decoding the bytes, never by the name or the "
+        "part's Content-Type (a Content-Type that disagrees with the bytes is a 415). The "
+        "original is kept byte for byte; width, height and orientation come from the file, "
+        "and the credit line, caption and photographer embedded in it (IPTC or XMP) fill "
+        "those fields where they are empty, never over what an editor wrote. Returns the "
+        "record, with its `file`, and its new ETag; the same bytes again change nothing and "
+        "keep the version. A new file gives every rendition a new URL.",
+        descriptions.RERENDERED_ON_SAVE,
+        descriptions.IF_MATCH,
+        "A missing image or a failed If-Match is answered before the file is read.",
+        scope=Scope.content_write,
+    ),
+    response_model=ImageRecord,
+    responses=_upload_responses(),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": "The image file; its file name is kept as "
+                                "`original_name`.",
+                            }
+                        },
+                        "additionalProperties": False,
+                    },
+                    "encoding": {"file": {"contentType": ACCEPTED_TYPES}},
+                }
+            },
+        }
+    },
+)
+async def upload_image_file(
+    request: Request, principal: Writer, ident: IdentPath, if_match: IfMatch = None
+) -> Response:
+    # The body is read here, streamed to disk: no session is held while it arrives.
+    return await upload.upload_file(request, images, ident, principal=principal, if_match=if_match)
+
+
+@router.get(
+    "/{ident}/file",
+    operation_id="getImageFile",
+    summary="Download the original file of an image",
+    description=manage_description(
+        "The original exactly as uploaded, streamed, with its media type, Content-Length "
+        "and its file name in Content-Disposition. Its ETag is the SHA-256 of the bytes; "
+        "`If-None-Match` with it answers 304. 404 when the image has no file.",
+        scope=Scope.content_read,
+    ),
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The original file",
+            "content": {media_type: {} for media_type in ACCEPTED.values()},
+        },
+        **manage_responses(404, 422),
+    },
+)
+def get_image_file(
+    request: Request, session: SessionDep, _principal: Reader, ident: IdentPath
+) -> Response:
+    return original_response(request, session, ident)
+
+
+@router.delete(
+    "/{ident}/file",
+    operation_id="deleteImageFile",
+    summary="Remove the file of an image",
+    description=manage_description(
+        "Removes the uploaded file and its renditions and returns the record, without its "
+        "`file`, and its new ETag; the image record stays. Allowed while published articles "
+        "show the image (a takedown must not wait on editing them): they are re-rendered "
+        "without the file at once, and its rendition URLs answer 404.",
+        descriptions.IF_MATCH,
+        scope=Scope.content_write,
+    ),
+    response_model=ImageRecord,
+    responses=manage_responses(404, 412, 422, 428),
+)
+def delete_image_file(
+    request: Request,
+    session: WriteSessionDep,
+    principal: Writer,
+    ident: IdentPath,
+    if_match: IfMatch = None,
+) -> Response:
+    return detach_file(request, session, images, ident, principal=principal, if_match=if_match)
