@@ -1,12 +1,18 @@
 """The image bench's arithmetic: memory read from /proc, timings compared, the target."""
 
-import pytest
+from pathlib import Path
 
+import pytest
+import pyvips
+
+from app.media.render import _ENCODERS
+from bench.images import cold
 from bench.images.cached import Cached
 from bench.images.run import Results
 from bench.images.timing import Timing, alternate, over
 from bench.images.uploads import Sampler, UploadMemory, memory_from_status
 from bench.measure import Comparison, Sample, Series
+from tests.images import files
 
 STATUS = """Name:\tbyline
 VmPeak:\t 1200000 kB
@@ -77,3 +83,20 @@ def test_the_cached_rendition_must_reach_most_of_the_bare_rate(byline: float, pa
 
     assert check.value == pytest.approx(byline / 1000)
     assert check.passed is passed
+
+
+def test_pillow_encodes_webp_with_bylines_settings() -> None:
+    assert _ENCODERS["webp"][1] == {"Q": cold.WEBP_QUALITY, "effort": cold.WEBP_EFFORT}
+
+
+def test_pillow_shrinks_to_the_width_keeping_the_shape(tmp_path: Path) -> None:
+    source = tmp_path / "source.jpg"
+    source.write_bytes(files.jpeg(1200, 900))
+
+    rendition = pyvips.Image.new_from_buffer(cold.pillow_webp(source, 800), "")
+
+    assert (rendition.get("vips-loader"), rendition.width, rendition.height) == (
+        "webpload_buffer",
+        800,
+        600,
+    )
