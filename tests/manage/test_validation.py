@@ -34,6 +34,8 @@ READ_ONLY = {
     "published_by": "mallory",
     "published_revision": 1,
     "has_unpublished_changes": False,
+    # An image's file is written by uploading it, never in the record.
+    "file": {"sha256": "0" * 64, "media_type": "image/jpeg"},
     "foo": "bar",
 }
 
