@@ -28,6 +28,7 @@ CREDIT_PARTS = {
     "height": 2000,
     "taken_on": "2019-06-14",
     "location": "Tavrin, Kestria",
+    "focal_point": {"x": 0.3, "y": 0.6},
 }
 
 
@@ -43,6 +44,7 @@ def test_every_credit_part_and_depiction_round_trips(api: Api) -> None:
 
     assert {k: record[k] for k in CREDIT_PARTS} == CREDIT_PARTS
     assert record["depicted"] == depicted
+    assert record["file"] is None
     assert record["created_by"] == EDITOR
     assert api.read("images", record["id"]) == (record, f'"image-{record["id"]}-v1"')
 
