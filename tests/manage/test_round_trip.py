@@ -33,6 +33,8 @@ IMAGE_DEFAULTS = {
     "height": None,
     "taken_on": None,
     "location": None,
+    "focal_point": None,
+    "file": None,
 }
 QUOTE_DEFAULTS = {
     "speaker_role": None,
