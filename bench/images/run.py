@@ -156,7 +156,7 @@ def markdown(settings: Settings, results: Results, when: datetime, environment: 
             "Worker memory under concurrent uploads (RSS of the one worker):",
             "",
             "| uploads at once | file MiB | baseline MiB | peak MiB | peak - baseline MiB | "
-            "per upload MiB | seconds |",
+            "growth per upload MiB | seconds |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for memory in results.memory:
