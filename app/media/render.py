@@ -36,7 +36,8 @@ def render(
 ) -> bytes:
     """The encoded rendition. Never enlarges: a width beyond the crop's gives the crop
     at its own size."""
-    width, height = _displayed_size(source)
+    header = _header(source)
+    width, height = _displayed_size(header)
     if rendition.crop == ORIGINAL:
         box = Box(0, 0, width, height)
     else:
@@ -49,8 +50,10 @@ def render(
         max(1, round(width * out_width / box.width)),
         height=_UNBOUNDED,
         size="down",
-        **vips.TO_SRGB,
+        **(vips.TO_SRGB if _needs_profile(header) else {}),
     )
+    if image.interpretation != "srgb" or image.format != "uchar":
+        image = image.colourspace("srgb").cast("uchar")
     image = _cut(image, box, width, height, out_width, out_height)
     if rendition.format == "jpeg" and image.hasalpha():
         image = image.flatten(background=_WHITE)
@@ -59,11 +62,21 @@ def render(
     return encoded
 
 
-def _displayed_size(source: Path) -> tuple[int, int]:
+def _header(source: Path) -> vips.Image:
     loader = vips.loader_of(source)
     if loader is None:
         raise ValueError(f"{source} is not an image libvips reads")
-    header = vips.load(source, loader)
+    return vips.load(source, loader)
+
+
+def _needs_profile(header: vips.Image) -> bool:
+    """Whether colours must go through an ICC transform to become sRGB: the file
+    carries a profile (Display P3, Adobe RGB, CMYK...) or is CMYK. Untagged files
+    are sRGB already; converting them anyway cost a third of a cold rendition."""
+    return header.get_typeof("icc-profile-data") != 0 or header.interpretation == "cmyk"
+
+
+def _displayed_size(header: vips.Image) -> tuple[int, int]:
     width, height = header.width, header.height
     if vips.field(header, "orientation") in _QUARTER_TURNS:
         return height, width

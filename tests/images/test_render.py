@@ -140,3 +140,20 @@ def test_transparency_is_flattened_on_white_for_jpeg_and_kept_otherwise(tmp_path
     webp = _render(source, ORIGINAL, 160, "webp")
     assert webp.bands == 4
     assert webp(159, 10)[3] < 10
+
+
+@pytest.mark.parametrize(
+    ("interpretation", "vips_format"), [("b-w", "uchar"), ("rgb16", "ushort"), ("grey16", "ushort")]
+)
+def test_untagged_grey_and_16_bit_originals_come_out_as_8_bit_srgb(
+    tmp_path: Path, interpretation: str, vips_format: str
+) -> None:
+    ramp = pyvips.Image.xyz(400, 300).extract_band(0) * (256 if vips_format == "ushort" else 0.6)
+    bands = 3 if interpretation == "rgb16" else 1
+    original = ramp.bandjoin([ramp] * (bands - 1)) if bands > 1 else ramp
+    source = tmp_path / "original.png"
+    original.cast(vips_format).copy(interpretation=interpretation).pngsave(str(source))
+    image = _render(source, width=200, fmt="jpeg")
+    assert (image.interpretation, image.format, image.bands) == ("srgb", "uchar", 3)
+    # The ramp survives the conversion: dark on the left, light on the right.
+    assert _colour(image, 5, 100)[0] < 40 < 200 < _colour(image, 194, 100)[0]
