@@ -73,7 +73,9 @@ def _needs_profile(header: vips.Image) -> bool:
     """Whether colours must go through an ICC transform to become sRGB: the file
     carries a profile (Display P3, Adobe RGB, CMYK...) or is CMYK. Untagged files
     are sRGB already; converting them anyway cost a third of a cold rendition."""
-    return header.get_typeof("icc-profile-data") != 0 or header.interpretation == "cmyk"
+    return vips.field(header, "icc-profile-data") is not None or bool(
+        header.interpretation == "cmyk"
+    )
 
 
 def _displayed_size(header: vips.Image) -> tuple[int, int]:
