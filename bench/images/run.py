@@ -131,7 +131,7 @@ def markdown(settings: Settings, results: Results, when: datetime, environment: 
                 f"| {timing.name} | {_ms(timing.median)} | {_ms(min(timing.seconds))} | "
                 f"{_ms(max(timing.seconds))} | {timing.output_bytes:,} |"
             )
-        lines += ["", f"pyvips is {found.speedup:.1f}x as fast as Pillow (medians)."]
+        lines += ["", f"pyvips is {found.speedup:.2f}x as fast as Pillow (medians)."]
     if results.serving is not None:
         c = results.serving.comparison
         lines += [
