@@ -2,9 +2,9 @@
 and the uploaded file with the URLs of its renditions."""
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Strict
 from sqlmodel import Session
 
 from app.config import Settings
@@ -42,8 +42,9 @@ class FocalPoint(BaseModel):
 
     model_config = WRITE_CONFIG
 
-    x: Fraction = Field(examples=[0.5])
-    y: Fraction = Field(examples=[0.35])
+    # Strict: a JSON number only, as the schema says, never "0.5" or true.
+    x: Annotated[Fraction, Strict()] = Field(examples=[0.5])
+    y: Annotated[Fraction, Strict()] = Field(examples=[0.35])
 
 
 # What a published image carries so a frontend can write <img srcset> and <picture>.

@@ -95,7 +95,10 @@ ImageIdPath = Annotated[Id, Path(examples=[1])]
 WidthPath = Annotated[
     int, Path(description="A width from the allowlist, in pixels.", examples=[800])
 ]
-FormatPath = Annotated[str, Path(description="avif, webp or jpeg.", examples=["webp"])]
+# Without a dot, so that "800.webp" splits one way only.
+FormatPath = Annotated[
+    str, Path(pattern=r"^[a-z0-9]+$", description="avif, webp or jpeg.", examples=["webp"])
+]
 VersionQuery = Annotated[
     str | None,
     Query(
