@@ -483,4 +483,5 @@ def test_writes_that_change_nothing_visible_keep_etags(api: Api, client: TestCli
     assert public(client, record["slug"]).headers["etag"] == etag
 
 
-_META = {"id", "version", "created_at", "created_by", "modified_at", "modified_by"}
+# What a record shows but a write never sends: its metadata, and an image's uploaded file.
+_META = {"id", "version", "created_at", "created_by", "modified_at", "modified_by", "file"}
