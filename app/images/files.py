@@ -16,7 +16,7 @@ from app.container import services
 from app.documents.images import image_file_public, rendition_links
 from app.documents.refs import RefKind
 from app.documents.store import refresh_embedding
-from app.editing.crud import saved_record
+from app.editing.crud import delete_record, saved_record
 from app.editing.resource import Resource
 from app.errors import NotFound
 from app.http import etag_matches
@@ -101,6 +101,24 @@ def discard_files(storage: Storage, image_id: int, *, original_sha256: str | Non
         storage.delete_prefix(renditions_prefix(image_id))
     except Exception:
         log.exception("image %s: files of an earlier upload could not be deleted", image_id)
+
+
+def delete_with_files(
+    request: Request,
+    session: Session,
+    resource: Resource[Image, Any, Any],
+    ident: int,
+    *,
+    principal: Principal,
+    if_match: str | None,
+) -> Response:
+    """Delete the record as every record is deleted, then its original and renditions,
+    whose versioned URLs would otherwise go on answering from the store."""
+    file = session.get(ImageFile, ident)
+    response = delete_record(session, resource, ident, principal=principal, if_match=if_match)
+    if file is not None:
+        discard_files(services(request).media, ident, original_sha256=file.sha256)
+    return response
 
 
 def detach_file(

@@ -16,7 +16,7 @@ from app.editing.preconditions import IfMatch
 from app.editing.resource import IdentPath, Resource
 from app.editing.responses import ManagementRoute, manage_description, manage_responses
 from app.images import upload
-from app.images.files import detach_file, file_extras, original_response
+from app.images.files import delete_with_files, detach_file, file_extras, original_response
 from app.images.schemas import ImageCreate, ImageRecord, ImageRecordPage
 from app.images.service import image_contents, image_references, write_image
 from app.images.serving import stale_renditions_discarded
@@ -165,7 +165,8 @@ def update_image(
     operation_id="deleteImage",
     summary="Delete an image",
     description=manage_description(
-        "Deletes an image and answers 204 with no body.",
+        "Deletes an image and answers 204 with no body; its uploaded file and renditions "
+        "are deleted from the store with it.",
         descriptions.KEPT_WHILE_USED,
         descriptions.IF_MATCH,
         scope=Scope.content_write,
@@ -175,9 +176,15 @@ def update_image(
     responses=manage_responses(404, 409, 412, 422, 428),
 )
 def delete_image(
-    session: WriteSessionDep, principal: Writer, ident: IdentPath, if_match: IfMatch = None
+    request: Request,
+    session: WriteSessionDep,
+    principal: Writer,
+    ident: IdentPath,
+    if_match: IfMatch = None,
 ) -> Response:
-    return crud.delete_record(session, images, ident, principal=principal, if_match=if_match)
+    return delete_with_files(
+        request, session, images, ident, principal=principal, if_match=if_match
+    )
 
 
 ACCEPTED_TYPES = ", ".join(ACCEPTED.values())

@@ -594,3 +594,18 @@ def test_a_streamed_body_reaches_the_app_chunk_by_chunk() -> None:
 
 async def _never_sent(message: Message) -> None:
     raise AssertionError(f"nothing should be sent: {message}")
+
+
+def test_deleting_the_image_deletes_its_files(
+    api: Api, client: TestClient, photo: Json, settings: Settings
+) -> None:
+    record = uploaded(api, photo["id"], ("photo.jpg", files.jpeg(640, 480), "image/jpeg"))
+    (original,) = [r for r in record["file"]["renditions"] if r["crop"] == ORIGINAL]
+    first_url = original["src"]
+    assert client.get(first_url).status_code == 200
+    assert len(files_under(settings.image_dir)) == 2  # the original and one rendition
+
+    assert api.delete(f"/images/{photo['id']}", api.etag("images", photo["id"])).status_code == 204
+
+    assert files_under(settings.image_dir) == []
+    assert client.get(first_url).status_code == 404
