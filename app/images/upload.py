@@ -18,6 +18,7 @@ IMAGE_PROCESSING_CONCURRENCY. The stores copy files in chunks too.
 
 import re
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -39,6 +40,7 @@ from app.images.schemas import ImageCreate, ImageRecord
 from app.images.staging import StagedFile, receive_file, staging_file
 from app.media.probe import Probed, probe
 from app.media.renditions import original_key
+from app.media.storage import Storage
 from app.middleware import MAX_BODY_BYTES, BodyLimit
 from app.models import Image, ImageFile
 
@@ -134,26 +136,10 @@ def _record(
         # The claim comes first: a concurrent upload of the same bytes waits here, so it
         # can never delete an original this one committed.
         claim_version(session, row, kind=resource.kind, actor=principal.name)
-        key = original_key(ident, staged.sha256)
-        if not same_file:
-            held.media.put_file(key, staged.path, probed.media_type)
+        key = store_file(
+            session, ident, staged, probed, media=held.media, actor=principal.name, now=held.clock()
+        )
         try:
-            session.merge(
-                ImageFile(
-                    image_id=ident,
-                    sha256=staged.sha256,
-                    media_type=probed.media_type,
-                    bytes=staged.bytes,
-                    width=probed.width,
-                    height=probed.height,
-                    orientation=probed.orientation,
-                    original_name=staged.original_name,
-                    placeholder=probed.placeholder,
-                    dominant_color=probed.dominant_color,
-                    uploaded_at=held.clock(),
-                    uploaded_by=principal.name,
-                )
-            )
             row = resource.save(session, row, data, principal.name)
             response = saved_record(request, session, resource, row, content=data)
         except BaseException:
@@ -163,3 +149,45 @@ def _record(
     if previous_sha256 is not None and not same_file:
         discard_files(held.media, ident, original_sha256=previous_sha256)
     return response
+
+
+def store_file(
+    session: Session,
+    ident: int,
+    staged: StagedFile,
+    probed: Probed,
+    *,
+    media: Storage,
+    actor: str,
+    now: datetime,
+) -> str:
+    """The image's file: its original stored under its SHA-256 unless the store holds
+    it already, and its row written in `session`. Returns the original's key, for the
+    caller to delete should its unit of work fail before the commit."""
+    key = original_key(ident, staged.sha256)
+    previous = session.get(ImageFile, ident)
+    stored = previous is None or previous.sha256 != staged.sha256
+    if stored:
+        media.put_file(key, staged.path, probed.media_type)
+    try:
+        session.merge(
+            ImageFile(
+                image_id=ident,
+                sha256=staged.sha256,
+                media_type=probed.media_type,
+                bytes=staged.bytes,
+                width=probed.width,
+                height=probed.height,
+                orientation=probed.orientation,
+                original_name=staged.original_name,
+                placeholder=probed.placeholder,
+                dominant_color=probed.dominant_color,
+                uploaded_at=now,
+                uploaded_by=actor,
+            )
+        )
+    except BaseException:
+        if stored:
+            media.delete_prefix(key)
+        raise
+    return key
