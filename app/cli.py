@@ -94,9 +94,16 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _load_demo(session: Session) -> str:
-    from app.demo.loader import load_demo
+    from app.demo.loader import ImageFiles, load_demo
+    from app.media.storage import storage_from_settings
 
-    return "demo content loaded" if load_demo(session) else "demo content already present"
+    settings = get_settings()
+    media = storage_from_settings(settings)
+    try:
+        loaded = load_demo(session, ImageFiles.from_settings(settings, media))
+    finally:
+        media.close()
+    return "demo content loaded" if loaded else "demo content already present"
 
 
 def _rebuild_documents(session: Session) -> str:
