@@ -362,6 +362,12 @@ class Settings(BaseSettings):
         default=["1x1", "4x3", "16x9", "1.91x1"],
         description="The crops served besides the original shape, width x height",
     )
+    image_memory_cache_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=0,
+        description="Memory per worker for the renditions most asked for, each kept a "
+        "minute; 0 turns it off",
+    )
     image_processing_concurrency: int = Field(
         default=2,
         ge=1,

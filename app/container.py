@@ -28,6 +28,7 @@ from app.documents.images import RenditionLinks, session_info
 from app.documents.reader import DocumentReader
 from app.documents.summaries import SummaryReader
 from app.http import PublicHeaders
+from app.media.cache import CachedReads
 from app.media.probe import UploadLimits
 from app.media.renditions import RenditionRules
 from app.media.storage import Storage, storage_from_settings
@@ -87,6 +88,24 @@ def database_engines(settings: Settings, limits: DatabaseLimits) -> tuple[Engine
     return primary, create_db_engine(settings.database_read_url, limits=limits)
 
 
+# A rendition is tens of kilobytes; an entry past this would crowd out many others.
+CACHED_FILE_BYTES = 1024 * 1024
+CACHED_SECONDS = 60.0
+
+
+def media_store(settings: Settings) -> Storage:
+    """The image store, with the renditions most asked for kept in memory in front."""
+    store = storage_from_settings(settings)
+    if settings.image_memory_cache_bytes == 0:
+        return store
+    return CachedReads(
+        store,
+        max_bytes=settings.image_memory_cache_bytes,
+        max_file_bytes=CACHED_FILE_BYTES,
+        seconds=CACHED_SECONDS,
+    )
+
+
 def build_services(settings: Settings, *, clock: Clock) -> Services:
     limits = DatabaseLimits.from_settings(settings)
     engine, read_engine = database_engines(settings, limits)
@@ -107,7 +126,7 @@ def build_services(settings: Settings, *, clock: Clock) -> Services:
         manage_rate_limiter=management_limiter(settings, clock),
         rankings=RankingCache(read_engine, settings.popular_cache_seconds),
         popular_pages=PageCache(settings.popular_cache_seconds),
-        media=storage_from_settings(settings),
+        media=media_store(settings),
         upload_limits=UploadLimits.from_settings(settings),
         rendition_rules=RenditionRules.from_settings(settings),
         rendition_links=RenditionLinks.from_settings(settings),

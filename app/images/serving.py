@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from app.documents import queries
 from app.documents.refs import RefKind, surrogate_key
 from app.errors import NotFound
+from app.media.cache import CachedReads
 from app.media.render import render
 from app.media.renditions import (
     FORMATS,
@@ -109,10 +110,18 @@ def rendition_headers(image_id: int, etag: str, cache_control: str) -> dict[str,
 
 
 async def read_stored(storage: Storage, key: str) -> bytes | None:
-    """A stored rendition, or None. A local file of this size, most likely in the page
-    cache, costs less to read than a hop to a thread would; a remote store is read in
-    a thread, so the event loop never waits on the network."""
-    if isinstance(storage, LocalStorage):
+    """A stored rendition, or None: from memory when it is there. A local file of this
+    size, most likely in the page cache, costs less to read than a hop to a thread
+    would; a remote store is read in a thread, so the event loop never waits on the
+    network."""
+    if isinstance(storage, CachedReads):
+        data = storage.cached(key)
+        if data is not None:
+            return data
+        local = storage.reads_locally
+    else:
+        local = isinstance(storage, LocalStorage)
+    if local:
         return storage.read(key)
     return await asyncio.to_thread(storage.read, key)
 
