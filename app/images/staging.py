@@ -29,6 +29,9 @@ FILE_FIELD = "file"
 # What a client says when it does not know the type; not a claim about the bytes.
 UNKNOWN_TYPE = "application/octet-stream"
 MAX_NAME_LENGTH = 255
+# A part's headers are a few hundred bytes; the parser would otherwise gather any
+# amount of them in memory, up to the body limit.
+MAX_HEADER_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +96,16 @@ class _FilePart:
 
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
         self.header_name += data[start:end]
+        self._bound_headers()
 
     def on_header_value(self, data: bytes, start: int, end: int) -> None:
         self.header_value += data[start:end]
+        self._bound_headers()
+
+    def _bound_headers(self) -> None:
+        held = len(self.header_name) + len(self.header_value) + sum(map(len, self.headers))
+        if held + sum(map(len, self.headers.values())) > MAX_HEADER_BYTES:
+            raise BadRequest(f"A part's headers are limited to {MAX_HEADER_BYTES} bytes.")
 
     def on_header_end(self) -> None:
         self.headers[self.header_name.strip().lower()] = self.header_value.strip()

@@ -363,6 +363,11 @@ MALFORMED = [
         400,
     ),
     ("preamble", b"junk" + _multipart(_part("file", b"x"))[0], _multipart()[1], 400),
+    (
+        "huge-part-headers",
+        *_multipart(b"X-Padding: " + b"p" * 20_000 + b"\r\n" + _part("file", b"x")),
+        400,
+    ),
 ]
 
 
