@@ -3,6 +3,7 @@
 from app.models.articles import (
     Article,
     ArticleAuthor,
+    ArticleCorrection,
     ArticleImage,
     ArticleMention,
     ArticleQuote,
@@ -25,6 +26,7 @@ __all__ = [
     "ApiToken",
     "Article",
     "ArticleAuthor",
+    "ArticleCorrection",
     "ArticleImage",
     "ArticleMention",
     "ArticleQuote",

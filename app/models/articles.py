@@ -6,6 +6,7 @@ save so "which articles use image 7" is one indexed query.
 """
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
@@ -44,6 +45,18 @@ class Article(Audited, table=True):
         sa_column=Column(Integer, ForeignKey("images.id", ondelete="RESTRICT"), nullable=True),
     )
     lead_image_caption: str | None = Field(default=None, sa_type=Text)
+    # How search engines and social cards show the article; unset, the headline, dek and
+    # lead image stand in.
+    seo_headline: str | None = Field(default=None, sa_type=String(110))
+    seo_description: str | None = Field(default=None, sa_type=String(300))
+    social_headline: str | None = Field(default=None, sa_type=String(110))
+    social_description: str | None = Field(default=None, sa_type=String(300))
+    social_image_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("images.id", ondelete="RESTRICT"), nullable=True),
+    )
+    # Where the article first ran, for a syndicated piece; unset, its page on this site.
+    canonical_url: str | None = Field(default=None, sa_type=String(2048))
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: ArticleStatus = Field(default=ArticleStatus.draft, sa_type=enum_type(ArticleStatus))
     # What readers see: the revision last published, from published_at on.
@@ -74,7 +87,8 @@ class ArticleMention(SQLModel, table=True):
 
 
 class ArticleImage(SQLModel, table=True):
-    """An image placed in an article: the lead (position 0) or a body block."""
+    """An image an article uses: the lead (position 0), a body block (its position from 1),
+    or the social card (after the last block)."""
 
     __tablename__ = "article_images"
 
@@ -99,6 +113,25 @@ class ArticleTag(SQLModel, table=True):
     article_id: int = _fk("articles.id", primary_key=True)
     tag_id: int = _fk("tags.id", primary_key=True, ondelete="RESTRICT")
     position: int
+
+
+class CorrectionKind(StrEnum):
+    correction = "correction"
+    update = "update"
+
+
+class ArticleCorrection(SQLModel, table=True):
+    """A dated correction or update note, in the order the article shows them.
+
+    Indexed by time, so a corrections page across the site is one range scan."""
+
+    __tablename__ = "article_corrections"
+
+    article_id: int = _fk("articles.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    kind: CorrectionKind = Field(sa_type=enum_type(CorrectionKind))
+    text: str = Field(sa_type=Text)
+    noted_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class ArticleRevision(SQLModel, table=True):
