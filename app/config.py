@@ -97,6 +97,16 @@ def _origin(value: str) -> str:
     return value
 
 
+def _home_page(value: str) -> str:
+    """An absolute http(s) URL: feeds hand it to readers as a link."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PydanticCustomError(
+            "home_page", "'{url}' is not an absolute http(s) URL", {"url": value}
+        )
+    return value
+
+
 def _listed(value: Any) -> Any:
     """A JSON list, or values separated by commas, as people write them."""
     if not isinstance(value, str):
@@ -385,6 +395,18 @@ class Settings(BaseSettings):
         default=None,
         description="Origin for absolute links (Link headers), e.g. https://api.example.com; "
         "by default the request's own",
+    )
+    # Feeds: what a reader's feed list shows for the publication.
+    site_name: str = Field(
+        default="Byline",
+        min_length=1,
+        max_length=200,
+        description="The publication's name: the title of its feeds",
+    )
+    site_url: Annotated[str, AfterValidator(_home_page)] | None = Field(
+        default=None,
+        description="The publication's home page, e.g. https://www.example.com/, linked from "
+        "its feeds; unset, PUBLIC_BASE_URL, else the API's own origin",
     )
 
 
