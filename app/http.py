@@ -64,8 +64,9 @@ def public_response(
     etag: str | None = None,
     headers: dict[str, str] | None = None,
     cache_control: str | None = None,
+    media_type: str = JSON_MEDIA_TYPE,
 ) -> Response:
-    """A cacheable JSON response, or a 304 when the client already holds it."""
+    """A cacheable response (JSON unless told), or a 304 when the client already holds it."""
     etag = etag or etag_for(body)
     out = {
         "ETag": etag,
@@ -78,7 +79,7 @@ def public_response(
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None and etag_matches(if_none_match, etag, weak=True):
         return Response(status_code=304, headers=out)
-    return Response(body, media_type=JSON_MEDIA_TYPE, headers=out)
+    return Response(body, media_type=media_type, headers=out)
 
 
 def model_response(
