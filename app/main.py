@@ -20,6 +20,7 @@ from app.container import attach_services, build_services
 from app.docs import install_docs
 from app.edge import Edge, cors_factory
 from app.errors import install_error_handlers
+from app.feeds.router import router as feeds_router
 from app.images.router import router as images_router
 from app.images.upload import upload_body_limit
 from app.logs import configure_logging, flush_access_log
@@ -103,6 +104,7 @@ def create_app(
         quotes_router,
         tags_router,
         popularity_router,
+        feeds_router,
     )
     route_templates: dict[int, str] = {}
     for router, prefix in [
