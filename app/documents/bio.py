@@ -18,17 +18,25 @@ class AffiliationLike(Protocol):
 
 
 def format_affiliation(affiliation: AffiliationLike) -> str:
-    """`Fellow, ACME (Association for ...)` or `former member of Parliament (Unity Party)`."""
+    """`Fellow, ACME (Association for ...)` or `former member of Parliament (Unity Party)`.
+
+    The comma comes only with an organization to follow it; a full name given without the
+    short one is the organization's name, not a dangling parenthesis.
+    """
     text = affiliation.role if affiliation.is_current else f"former {affiliation.role}"
-    if affiliation.organization:
-        text += f", {affiliation.organization}"
-        if affiliation.organization_full_name:
-            text += f" ({affiliation.organization_full_name})"
+    short, full = affiliation.organization, affiliation.organization_full_name
+    if short and full:
+        text += f", {short} ({full})"
+    elif short or full:
+        text += f", {short or full}"
     if affiliation.note:
         text += f" ({affiliation.note})"
     return text
 
 
-def bio_line(affiliations: Iterable[AffiliationLike]) -> str | None:
+def bio_line(affiliations: Iterable[AffiliationLike], *, written: str | None = None) -> str | None:
+    """The line an editor wrote, exactly; otherwise the affiliations joined in order."""
+    if written is not None:
+        return written
     parts = [format_affiliation(a) for a in affiliations]
     return "; ".join(parts) or None

@@ -93,7 +93,7 @@ class Graph:
         if missing:
             rows = self.session.exec(select(Quote).where(col(Quote.id).in_(missing)))
             self.quotes.update({q.id: q for q in rows if q.id is not None})
-            self.load_people(q.speaker_id for q in self.quotes.values())
+            self.load_people(q.speaker_id for q in self.quotes.values() if q.speaker_id is not None)
 
 
 class Builder:
@@ -127,7 +127,7 @@ class Builder:
             sort_name=person.sort_name,
             description=person.description,
             bio=person.bio,
-            bio_line=bio_line(affiliations),
+            bio_line=bio_line(affiliations, written=person.bio_line),
             affiliations=affiliations,
             headshot=self.image(headshot) if headshot is not None else None,
             links=[Link.model_validate(link) for link in person.links],
@@ -169,6 +169,5 @@ class Builder:
     def quote(self, quote_id: int) -> QuotePublic:
         quote = self.graph.quotes[quote_id]
         self.refs.add((RefKind.quote, quote_id))
-        return QuotePublic.model_validate(
-            {**quote.model_dump(), "speaker": self.person_ref(quote.speaker_id)}
-        )
+        speaker = None if quote.speaker_id is None else self.person_ref(quote.speaker_id)
+        return QuotePublic.model_validate({**quote.model_dump(), "speaker": speaker})

@@ -57,7 +57,8 @@ class PersonPublic(PersonBase):
     id: Id
     bio: str | None
     bio_line: str | None = Field(
-        description="Affiliations joined for display under a byline.",
+        description="The line to print under the name: the one an editor wrote, exactly, or "
+        "else the affiliations joined in order.",
         examples=[
             "Executive Director, BRIDGE (Bureau for Regional Initiatives in Dialogue, "
             "Governance and Engagement); former member of Parliament (Civic Alliance)"

@@ -18,6 +18,8 @@ class Person(Audited, table=True):
     sort_name: str | None = Field(default=None, sa_type=String(200))
     description: str | None = Field(default=None, sa_type=String(500))
     bio: str | None = Field(default=None, sa_type=Text)
+    # Written by an editor and printed as is; when null the line is built from affiliations.
+    bio_line: str | None = Field(default=None, sa_type=String(500))
     headshot_image_id: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("images.id", ondelete="SET NULL"), nullable=True),

@@ -61,8 +61,8 @@ async def get_person(request: Request, now: Now, person_id: PersonId) -> Respons
     operation_id="listPersonQuotes",
     summary="List what a person or organization said, newest first",
     description=public_description(
-        "Their quotes that published articles whose time has come use, newest `said_on` "
-        "first, paged by cursor.",
+        f"Their quotes that published articles whose time has come use, {quotes.ORDER}; "
+        "paged by cursor.",
         "A person or organization no such article shows is a 404.",
     ),
     response_model=QuotePage,

@@ -22,8 +22,7 @@ router = APIRouter(route_class=StrictQueryRoute, prefix="/quotes", tags=["quotes
     operation_id="listQuotes",
     summary="List quotes used in published articles, newest first",
     description=public_description(
-        "Quotes with their speaker, newest `said_on` first, optionally by one speaker, "
-        "paged by cursor.",
+        f"Quotes with their speaker, optionally by one speaker: {service.ORDER}; paged by cursor.",
         "Only quotes that a published article whose time has come uses are listed.",
     ),
     response_model=QuotePage,
@@ -53,8 +52,9 @@ async def list_quotes(
     operation_id="getQuote",
     summary="Get a quote",
     description=public_description(
-        "A quote's text, kind (direct or paraphrase), speaker and their role, date, place, "
-        "context, source and language.",
+        "A quote's text, kind (direct or paraphrase), speaker (a person or organization, a "
+        "label shown instead of their name, or both) and their role, date and its precision, "
+        "place, venue, context, source and language.",
         "It is public only while a published article whose time has come uses it; "
         "otherwise the answer is 404.",
     ),
@@ -68,7 +68,9 @@ async def get_quote(
 ) -> Response:
     def read(session: Session) -> Response:
         quote = service.visible_quote(session, quote_id, now)
-        keys = [surrogate_key("quote", quote_id), surrogate_key("person", quote.speaker.id)]
+        keys = [surrogate_key("quote", quote_id)]
+        if quote.speaker is not None:
+            keys.append(surrogate_key("person", quote.speaker.id))
         return model_response(request, services(request).public_headers, quote, surrogate_keys=keys)
 
     return await public_read_in_thread(request, read)

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.documents import queries
@@ -17,6 +18,14 @@ from app.pagination import after_keyset, decode_cursor, split_page
 from app.quotes.schemas import QuoteCreate
 
 QUOTE_CURSOR = (date, int)
+# Undated quotes sort as the oldest: after every dated one, newest id first among them. A
+# sentinel (not NULLS LAST) keeps the keyset one row comparison that both databases share.
+_UNDATED = date.min
+_said_key = func.coalesce(col(Quote.said_on), _UNDATED)
+ORDER = (
+    "newest `said_on` first (a month or year sorts as its first day), undated quotes last, "
+    "and the newest quote first among those said the same day or undated"
+)
 
 
 def build_quotes(session: Session, ids: list[int]) -> list[QuotePublic]:
@@ -35,9 +44,9 @@ def visible_quote(session: Session, quote_id: int, now: datetime) -> QuotePublic
 def quotes_page(
     session: Session, *, now: datetime, speaker: int | None, limit: int, cursor: str | None
 ) -> tuple[list[QuotePublic], str | None]:
-    """Quotes used in published articles, newest said first."""
-    keyset = (col(Quote.said_on), col(Quote.id))
-    statement = select(col(Quote.id), col(Quote.said_on)).where(
+    """Quotes used in published articles, in ORDER."""
+    keyset = (_said_key, col(Quote.id))
+    statement = select(col(Quote.id), _said_key).where(
         col(Quote.id).in_(queries.visible_ref_ids(RefKind.quote, now))
     )
     if speaker is not None:
@@ -60,4 +69,6 @@ def quote_contents(_session: Session, rows: Sequence[Quote]) -> list[QuoteCreate
 
 
 def quote_references(data: QuoteCreate) -> list[Reference]:
+    if data.speaker_id is None:
+        return []
     return [Reference("person", data.speaker_id, ("speaker_id",))]
