@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+import pytest
+
 from app.documents.bio import bio_line, format_affiliation
 
 
@@ -67,3 +69,33 @@ def test_bio_line_joins_affiliations_in_order() -> None:
 
 def test_no_affiliations_is_no_bio_line() -> None:
     assert bio_line([]) is None
+
+
+def test_full_name_without_an_acronym_is_the_organization() -> None:
+    aff = Aff("Senior fellow", organization_full_name="Example Council on Foreign Affairs")
+
+    assert format_affiliation(aff) == "Senior fellow, Example Council on Foreign Affairs"
+
+
+@pytest.mark.parametrize("organization", [None, "ACME"])
+@pytest.mark.parametrize("full_name", [None, "Association for Civic Mediation and Exchange"])
+@pytest.mark.parametrize("is_current", [True, False])
+@pytest.mark.parametrize("note", [None, "Unity Party"])
+def test_no_dangling_separator_whatever_is_missing(
+    organization: str | None, full_name: str | None, is_current: bool, note: str | None
+) -> None:
+    text = format_affiliation(Aff("Adviser", organization, full_name, is_current, note))
+
+    assert not text.endswith((",", " ")), text
+    for broken in (", (", ",,", "()"):
+        assert broken not in text, text
+    assert ("," in text) == (organization is not None or full_name is not None), text
+    assert text.removeprefix("former ").startswith("Adviser")
+
+
+def test_a_written_line_is_printed_exactly_over_the_affiliations() -> None:
+    printed = "Executive Director of ACME  ;  former MP"
+
+    assert bio_line([Aff("Columnist", "The Ledger")], written=printed) == printed
+    assert bio_line([], written=printed) == printed
+    assert bio_line([Aff("Columnist", "The Ledger")], written=None) == "Columnist, The Ledger"

@@ -278,3 +278,34 @@ def test_delete_refused_while_anything_uses_the_person(api: Api) -> None:
     api.update("quotes", said["id"], {"speaker_id": org["id"]})
     api.remove("people", speaker["id"])
     problem(api.get(f"/people/{speaker['id']}"), 404)
+
+
+def test_a_written_bio_line_is_kept_apart_from_the_generated_one(api: Api) -> None:
+    generated = "Executive Director, ACME (Association for Civic Mediation and Exchange); " + (
+        "former member of Parliament (Unity Party)"
+    )
+    printed = "Executive Director of ACME; former member of Parliament"
+    record = api.create("people", {**AUTHOR, "bio_line": printed})
+    story = api.create("articles", article_body(author_ids=[record["id"]]))
+    api.publish(story["id"])
+
+    def shown() -> tuple[str, str]:
+        card = api.client.get(f"/v1/people/{record['id']}").json()
+        document = api.client.get(f"/v1/articles/{story['slug']}").json()
+        return card["bio_line"], document["authors"][0]["bio_line"]
+
+    assert record["bio_line"] == printed
+    assert shown() == (printed, printed)
+
+    # Null hands the line back to the affiliations; the record says nobody wrote one.
+    cleared = api.update("people", record["id"], {"bio_line": None})
+    assert cleared["bio_line"] is None
+    assert shown() == (generated, generated)
+
+    # A generated line is never written back by a read-modify-write.
+    replaced = api.replace(
+        "people", record["id"], {k: v for k, v in cleared.items() if k in AUTHOR or k == "bio_line"}
+    )
+    assert replaced["bio_line"] is None
+    api.update("people", record["id"], {"affiliations": [{"role": "Columnist"}]})
+    assert shown() == ("Columnist", "Columnist")

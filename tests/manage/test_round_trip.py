@@ -37,8 +37,11 @@ IMAGE_DEFAULTS = {
     "file": None,
 }
 QUOTE_DEFAULTS = {
+    "speaker_label": None,
     "speaker_role": None,
+    "said_on": None,
     "place": None,
+    "venue": None,
     "context": None,
     "source_url": None,
     "language": "en",
@@ -55,7 +58,7 @@ class Newsroom:
         self.quotes: dict[int, Json] = {}
         self.tags: dict[int, Json] = {}
 
-    def person(self, bio_line: str | None = None, **written: Any) -> int:
+    def person(self, generated_line: str | None = None, **written: Any) -> int:
         ident: int = self.api.create("people", written)["id"]
         self.people[ident] = {
             "id": ident,
@@ -64,7 +67,7 @@ class Newsroom:
             "sort_name": written.get("sort_name"),
             "description": written.get("description"),
             "bio": written.get("bio"),
-            "bio_line": bio_line,
+            "bio_line": written.get("bio_line", generated_line),
             "affiliations": [
                 {**AFFILIATION_DEFAULTS, **a} for a in written.get("affiliations", [])
             ],
@@ -98,13 +101,14 @@ class Newsroom:
         self.api.update("people", person, {"headshot_image_id": image})
         self.people[person]["headshot"] = self.images[image]
 
-    def quote(self, speaker: int, **written: Any) -> int:
+    def quote(self, speaker: int | None, **written: Any) -> int:
         ident: int = self.api.create("quotes", {**written, "speaker_id": speaker})["id"]
         self.quotes[ident] = {
             **QUOTE_DEFAULTS,
+            "said_on_precision": "day" if written.get("said_on") else "unknown",
             **written,
             "id": ident,
-            "speaker": self.ref(speaker),
+            "speaker": None if speaker is None else self.ref(speaker),
         }
         return ident
 
@@ -149,7 +153,7 @@ def test_the_reference_page_round_trips(api: Api, client: TestClient) -> None:
             },
             {"role": "member of Parliament", "is_current": False, "note": "Unity Party"},
         ],
-        bio_line="Executive Director, ACME (Association for Civic Mediation and Exchange); "
+        generated_line="Executive Director, ACME (Association for Civic Mediation and Exchange); "
         "Senior non-resident fellow, Example Council; "
         "former member of Parliament (Unity Party)",
     )
@@ -157,9 +161,14 @@ def test_the_reference_page_round_trips(api: Api, client: TestClient) -> None:
         kind="person",
         name="Tomas Varga",
         affiliations=[{"role": "Correspondent", "organization": "The Ledger"}],
-        bio_line="Correspondent, The Ledger",
+        generated_line="Correspondent, The Ledger",
     )
-    third = room.person(kind="person", name="Ines Okafor")
+    # The publication prints this one its own way, with no affiliation behind it.
+    third = room.person(
+        kind="person",
+        name="Ines Okafor",
+        bio_line="Ines Okafor is a visiting scholar at the Example Council",
+    )
 
     # People and institutions the piece mentions and quotes.
     minister = room.person(kind="person", name="Elin Haugland", description="Diplomat")
@@ -231,7 +240,8 @@ def test_the_reference_page_round_trips(api: Api, client: TestClient) -> None:
         usage_terms="used in accordance with Clause 27a of the Copyright Law",
     )
 
-    # Quotes: direct and paraphrased, by a person and by an organization.
+    # Quotes: direct and paraphrased, by a person and by an organization, dated to the day,
+    # the month or not at all, with venue apart from medium, and shown under a label.
     direct = room.quote(
         minister,
         text="Both governments have told us they are ready to sit in the same room.",
@@ -239,7 +249,8 @@ def test_the_reference_page_round_trips(api: Api, client: TestClient) -> None:
         speaker_role="Foreign Minister",
         said_on="2026-11-15",
         place="Doha",
-        context="speaking at an international forum in a Gulf capital",
+        venue="at an international forum in a Gulf capital",
+        context="speaking on a panel",
         source_url="https://news.example.org/forum",
     )
     paraphrase = room.quote(
@@ -254,9 +265,27 @@ def test_the_reference_page_round_trips(api: Api, client: TestClient) -> None:
         office,
         text="The sides agreed to continue contacts at every level.",
         kind="direct",
+        speaker_label="the presidential office",
         said_on="2026-11-17",
         context="in a statement after a phone call",
         language="en",
+    )
+
+    pledge = room.quote(
+        president,
+        text="The president pledged never to sign a partition.",
+        kind="paraphrase",
+        speaker_role="President",
+    )
+    recalled = room.quote(
+        minister,
+        text="We were close in the spring.",
+        kind="direct",
+        said_on="2026-04-01",
+        said_on_precision="month",
+    )
+    archived = room.quote(
+        None, text="The border stays open.", kind="direct", speaker_label="a border official"
     )
 
     diplomacy = room.tag(slug="diplomacy", name="Diplomacy", kind="topic")
@@ -276,6 +305,9 @@ def test_the_reference_page_round_trips(api: Api, client: TestClient) -> None:
         {"type": "pull_quote", "text": "Nobody signed anything.", "attribution": "The author"},
         {"type": "image", "image_id": afp, "caption": None},
         {"type": "quote", "quote_id": statement},
+        {"type": "quote", "quote_id": pledge},
+        {"type": "quote", "quote_id": recalled},
+        {"type": "quote", "quote_id": archived},
         {"type": "image", "image_id": via, "caption": "Officials in Halvik."},
         {"type": "heading", "level": 3, "text": "The statement"},
         {"type": "image", "image_id": handout},

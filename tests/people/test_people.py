@@ -135,6 +135,48 @@ def test_quotes_of_a_person_page_with_cursor(client: TestClient, session: Sessio
     assert seen == [q.id for q in sorted(quotes, key=lambda q: (q.said_on, q.id), reverse=True)]
 
 
+def test_undated_quotes_of_a_person_come_last_across_pages(
+    client: TestClient, session: Session
+) -> None:
+    minister = factories.person(session)
+    undated = [factories.quote(session, minister, said_on=None) for _ in range(3)]
+    dated = [
+        factories.quote(session, minister, said_on=day) for day in ("2026-01-01", "2026-02-01")
+    ]
+    theirs = factories.quote(session, factories.person(session), said_on=None)
+    factories.article(
+        session, body=[{"type": "quote", "quote_id": q.id} for q in (*undated, *dated, theirs)]
+    )
+
+    pages = walk(client, f"/v1/people/{minister.id}/quotes", limit=2)
+
+    seen = [q["id"] for page in pages for q in page]
+    assert seen == [dated[1].id, dated[0].id, undated[2].id, undated[1].id, undated[0].id]
+    assert [q["said_on_precision"] for page in pages for q in page][-1] == "unknown"
+
+
+def test_written_bio_line_is_printed_exactly_and_generated_otherwise(
+    client: TestClient, session: Session
+) -> None:
+    affiliations = [
+        {"role": "Executive Director", "organization": "ACME"},
+        {"role": "member of Parliament", "is_current": False},
+    ]
+    printed = "Executive Director of ACME and former member of Parliament"
+    written = factories.person(session, bio_line=printed, affiliations=affiliations)
+    generated = factories.person(session, affiliations=affiliations)
+    story = factories.article(session, author_ids=[written.id, generated.id])
+
+    document = ok(client.get(f"/v1/articles/{story.slug}"))
+
+    lines = ["Executive Director, ACME; former member of Parliament"]
+    assert [a["bio_line"] for a in document["authors"]] == [printed, *lines]
+    assert ok(client.get(f"/v1/people/{written.id}"))["bio_line"] == printed
+    assert ok(client.get(f"/v1/people/{generated.id}"))["bio_line"] == lines[0]
+    # The card keeps the affiliations either way.
+    assert len(ok(client.get(f"/v1/people/{written.id}"))["affiliations"]) == 2
+
+
 def test_articles_mentioning_a_person_newest_first(client: TestClient, session: Session) -> None:
     minister = factories.person(session)
     old = factories.article(

@@ -3,10 +3,14 @@
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.models import Quote
+from app.models.enums import QuoteKind
+from app.models.quotes import DatePrecision
 from tests import factories
 from tests.conftest import Clock
 from tests.helpers import ids, ok, problem, walk
@@ -64,6 +68,25 @@ def test_quotes_page_through_every_quote_once(client: TestClient, session: Sessi
     assert [q["id"] for page in pages for q in page] == [q.id for q in expected]
 
 
+def test_undated_quotes_come_last_newest_first_and_page_once(
+    client: TestClient, session: Session
+) -> None:
+    speaker = factories.person(session)
+    said = [None, "2026-03-01", None, "2026-03-01", "2025-01-01", None, "2026-05-20"]
+    quotes = [factories.quote(session, speaker, said_on=day) for day in said]
+    month = factories.quote(session, speaker, said_on="2026-04-01", said_on_precision="month")
+    _published_with(session, *quotes, month)
+    q = [row.id for row in quotes]
+    # Dated newest first (a month as its first day), the same day by newest id, then undated.
+    expected = [q[6], month.id, q[3], q[1], q[4], q[5], q[2], q[0]]
+
+    for limit in (1, 2, 3, 20):
+        pages = walk(client, "/v1/quotes", limit=limit)
+        assert [item["id"] for page in pages for item in page] == expected
+        assert all(len(page) == limit for page in pages[:-1])
+    assert ids(client.get("/v1/quotes", params={"speaker": speaker.id})) == expected
+
+
 def test_quote_record(client: TestClient, session: Session) -> None:
     kremlin = factories.person(
         session, kind="organization", name="The Kremlin", description="Russian presidency"
@@ -88,9 +111,12 @@ def test_quote_record(client: TestClient, session: Session) -> None:
         "id": words.id,
         "text": "The talks were constructive.",
         "kind": "paraphrase",
+        "speaker_label": None,
         "speaker_role": "Spokesman",
         "said_on": "2026-10-12",
+        "said_on_precision": "day",
         "place": "Moscow",
+        "venue": None,
         "context": "in a statement after a phone call",
         "source_url": "https://kremlin.example/statement",
         "language": "ru",
@@ -130,3 +156,18 @@ def test_quote_in_a_scheduled_article_appears_on_time(
     clock.pinned = publish_at + timedelta(minutes=1)
     assert ok(client.get(f"/v1/quotes/{words.id}"))["id"] == words.id
     assert ids(client.get("/v1/quotes")) == [words.id]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"said_on": None, "said_on_precision": DatePrecision.unknown},  # nobody said it
+        {"speaker_label": "an aide", "said_on": None},  # undated, yet precise to the day
+    ],
+)
+def test_the_table_refuses_what_the_api_refuses(session: Session, fields: dict[str, Any]) -> None:
+    # Rows written around the API (imports, scripts) meet the same rules.
+    session.add(Quote(text="Words.", kind=QuoteKind.direct, **fields))
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
