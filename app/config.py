@@ -408,6 +408,13 @@ class Settings(BaseSettings):
         description="The publication's home page, e.g. https://www.example.com/, linked from "
         "its feeds; unset, PUBLIC_BASE_URL, else the API's own origin",
     )
+    site_language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$",
+        max_length=16,
+        description="The publication's language, an ISO 639 code such as en or pt-BR: the "
+        "language Google News lists it under (the news sitemap)",
+    )
 
 
 @lru_cache

@@ -38,6 +38,7 @@ from app.ops.router import router as ops_router
 from app.people.router import router as people_router
 from app.popularity.router import router as popularity_router
 from app.quotes.router import router as quotes_router
+from app.sitemaps.router import router as sitemaps_router
 from app.tags.router import router as tags_router
 
 API_VERSION = "1.0.0"
@@ -105,6 +106,7 @@ def create_app(
         tags_router,
         popularity_router,
         feeds_router,
+        sitemaps_router,
     )
     route_templates: dict[int, str] = {}
     for router, prefix in [
