@@ -208,13 +208,17 @@ def _compact_views(session: Session) -> str:
 
 def _in_transaction(work: Callable[[Session], str]) -> int:
     from app.documents.images import RenditionLinks, session_info
+    from app.documents.web import WebLinks
 
     settings = get_settings()
     _announce_database(settings.database_url)
     engine = create_db_engine(settings.database_url)
     try:
         # Rebuilds, demo loads and imports render documents: with the server's links.
-        with Session(engine, info=session_info(RenditionLinks.from_settings(settings))) as session:
+        info = session_info(
+            RenditionLinks.from_settings(settings), WebLinks.from_settings(settings)
+        )
+        with Session(engine, info=info) as session:
             message = work(session)
             session.commit()
     except AppError as exc:

@@ -5,6 +5,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from string import Formatter
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
@@ -153,6 +154,51 @@ def _s3_access_key_id(key_id: str | None, info: ValidationInfo) -> str | None:
             "s3_credentials", "set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together, or neither"
         )
     return key_id
+
+
+# What WEB_URL_TEMPLATE may name (app.documents.web fills them), each with a value of
+# its shape, so a template can be checked by filling it.
+WEB_URL_PLACEHOLDERS = {
+    "slug": "the-ceasefire-that-nobody-signed",
+    "id": "42",
+    "type": "opinion",
+    "section": "opinion",
+    "year": "2026",
+    "month": "11",
+    "day": "18",
+}
+
+
+def _web_url_template(template: str) -> str:
+    known = ", ".join("{" + name + "}" for name in WEB_URL_PLACEHOLDERS)
+    try:
+        fields = [
+            (name, spec or "", conversion or "")
+            for _, name, spec, conversion in Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError as exc:  # a lone "{" or "}"
+        raise PydanticCustomError(
+            "web_url_template",
+            "not a template ({error}): use {known}",
+            {"error": str(exc), "known": known},
+        ) from None
+    for name, spec, conversion in fields:
+        if name not in WEB_URL_PLACEHOLDERS or spec or conversion:
+            written = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise PydanticCustomError(
+                "web_url_template",
+                "{field} is not a placeholder: use {known}",
+                {"field": "{" + written + "}", "known": known},
+            )
+    filled = urlsplit(template.format_map(WEB_URL_PLACEHOLDERS))
+    if filled.scheme not in {"http", "https"} or not filled.hostname:
+        raise PydanticCustomError(
+            "web_url_template",
+            "not an absolute http(s) URL, e.g. {example}",
+            {"example": "https://www.example.com/{section}/{slug}"},
+        )
+    return template
 
 
 class Settings(BaseSettings):
@@ -390,6 +436,14 @@ class Settings(BaseSettings):
         description="Origin of the rendition URLs in documents, e.g. https://img.example.com "
         "(a CDN in front of this API); unset, PUBLIC_BASE_URL, else paths relative to the "
         "API. Baked into stored documents: after a change run `byline rebuild-documents`",
+    )
+    web_url_template: Annotated[str, AfterValidator(_web_url_template)] | None = Field(
+        default=None,
+        description="The address of an article's page on the publisher's site, for links.web "
+        "in documents, e.g. https://www.example.com/{section}/{slug}; placeholders {slug}, "
+        "{id}, {type}, {section} (the slug of the article's first section tag, else its "
+        "type), {year}, {month}, {day} (of published_at, UTC). Unset, documents have no web "
+        "link. Baked into stored documents: after a change run `byline rebuild-documents`",
     )
     public_base_url: Annotated[str, AfterValidator(_origin)] | None = Field(
         default=None,

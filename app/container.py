@@ -27,6 +27,7 @@ from app.documents.driver import DriverReads
 from app.documents.images import RenditionLinks, session_info
 from app.documents.reader import DocumentReader
 from app.documents.summaries import SummaryReader
+from app.documents.web import WebLinks
 from app.http import PublicHeaders
 from app.media.cache import CachedReads
 from app.media.probe import UploadLimits
@@ -67,6 +68,8 @@ class Services:
     rendition_rules: RenditionRules
     # What the documents rendered in this app's sessions link renditions with.
     rendition_links: RenditionLinks
+    # ...and articles' pages on the publisher's site.
+    web_links: WebLinks
     # Decoding is the memory-hungry step: uploads and renditions past this many wait.
     image_work: threading.BoundedSemaphore
 
@@ -130,6 +133,7 @@ def build_services(settings: Settings, *, clock: Clock) -> Services:
         upload_limits=UploadLimits.from_settings(settings),
         rendition_rules=RenditionRules.from_settings(settings),
         rendition_links=RenditionLinks.from_settings(settings),
+        web_links=WebLinks.from_settings(settings),
         image_work=threading.BoundedSemaphore(settings.image_processing_concurrency),
     )
 
@@ -157,7 +161,7 @@ def open_session(held: Services, engine: Engine | None = None) -> Session:
     return Session(
         engine or held.engine,
         expire_on_commit=False,
-        info=session_info(held.rendition_links),
+        info=session_info(held.rendition_links, held.web_links),
     )
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, Strict
 from sqlmodel import Session
 
 from app.config import Settings
+from app.documents.web import NO_WEB_LINKS, WebLinks
 from app.media.geometry import crop_box, output_size, ratio_value
 from app.media.renditions import (
     FORMATS,
@@ -212,20 +213,26 @@ DEFAULT_LINKS = RenditionLinks(
     )
 )
 _LINKS_KEY = "byline.rendition_links"
+_WEB_KEY = "byline.web_links"
 
 
-def session_info(links: RenditionLinks) -> dict[str, Any]:
+def session_info(links: RenditionLinks, web: WebLinks = NO_WEB_LINKS) -> dict[str, Any]:
     """`Session(info=...)` for sessions that render documents with these links.
 
     Rendering runs deep inside writes of every kind (publishing, editing a person,
     an image or a tag), which all hold a session and nothing else: the session
-    carries the links to them."""
-    return {_LINKS_KEY: links}
+    carries the links to them, rendition URLs and article pages alike."""
+    return {_LINKS_KEY: links, _WEB_KEY: web}
 
 
 def rendition_links(session: Session) -> RenditionLinks:
     links: RenditionLinks = session.info.get(_LINKS_KEY, DEFAULT_LINKS)
     return links
+
+
+def web_links(session: Session) -> WebLinks:
+    web: WebLinks = session.info.get(_WEB_KEY, NO_WEB_LINKS)
+    return web
 
 
 def _orientation(width: int, height: int) -> Literal["landscape", "portrait", "square"]:
