@@ -13,6 +13,7 @@ from app.errors import Conflict
 from app.models import (
     Article,
     ArticleAuthor,
+    ArticleCorrection,
     ArticleImage,
     ArticleMention,
     ArticleQuote,
@@ -22,12 +23,28 @@ from app.models import (
 
 LINK_TABLES: tuple[type[SQLModel], ...] = (
     ArticleAuthor,
+    ArticleCorrection,
     ArticleMention,
     ArticleTag,
     ArticleImage,
     ArticleQuote,
 )
-COLUMNS = {"slug", "type", "kicker", "headline", "dek", "language", "author_note", "updated_at"}
+COLUMNS = {
+    "slug",
+    "type",
+    "kicker",
+    "headline",
+    "dek",
+    "language",
+    "author_note",
+    "seo_headline",
+    "seo_description",
+    "social_headline",
+    "social_description",
+    "social_image_id",
+    "canonical_url",
+    "updated_at",
+}
 
 
 def article_references(data: ArticleCreate) -> list[Reference]:
@@ -39,6 +56,8 @@ def article_references(data: ArticleCreate) -> list[Reference]:
     refs += [Reference("tag", tid, ("tag_ids", i)) for i, tid in enumerate(data.tag_ids)]
     if data.lead_image is not None:
         refs.append(Reference("image", data.lead_image.image_id, ("lead_image", "image_id")))
+    if data.social_image_id is not None:
+        refs.append(Reference("image", data.social_image_id, ("social_image_id",)))
     for i, block in enumerate(data.body):
         if isinstance(block, ImageBlock):
             refs.append(Reference("image", block.image_id, ("body", i, "image_id")))
@@ -87,6 +106,17 @@ def _link_rows(article_id: int, data: ArticleCreate) -> list[SQLModel]:
     rows += [
         ArticleQuote(article_id=article_id, quote_id=qid, position=i)
         for i, qid in enumerate(quote_ids)
+    ]
+    if data.social_image_id is not None:
+        # Listed with the placements so that "which articles use this image" finds it.
+        rows.append(
+            ArticleImage(
+                article_id=article_id, position=len(data.body) + 1, image_id=data.social_image_id
+            )
+        )
+    rows += [
+        ArticleCorrection(article_id=article_id, position=i, **note.model_dump())
+        for i, note in enumerate(data.corrections)
     ]
     return rows
 

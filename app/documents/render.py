@@ -19,6 +19,8 @@ from app.documents.articles import (
     ArticleSummary,
     AuthorRef,
     Mention,
+    SearchFields,
+    SocialCard,
     Thumbnail,
 )
 from app.documents.blocks import (
@@ -30,10 +32,12 @@ from app.documents.blocks import (
     ResolvedQuoteBlock,
 )
 from app.documents.graph import Builder, Graph
+from app.documents.images import web_links
 from app.documents.refs import RefKind
 from app.documents.tags import TagRef
+from app.documents.web import WebLinks
 from app.models import Tag
-from app.models.enums import DEFAULT_KICKERS
+from app.models.enums import DEFAULT_KICKERS, TagKind
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,23 @@ class RenderedArticle:
     refs: set[tuple[RefKind, int]]
 
 
-def article_links(slug: str) -> ArticleLinks:
-    return ArticleLinks(self=f"/v1/articles/{slug}", related=f"/v1/articles/{slug}/related")
+def article_links(web: WebLinks, target: RenderTarget, article_tags: list[Tag]) -> ArticleLinks:
+    content = target.content
+    # The section a site files the article under: its first section tag, else its type.
+    section = next((t.slug for t in article_tags if t.kind == TagKind.section), content.type)
+    page = web.page(
+        article_id=target.article_id,
+        slug=content.slug,
+        article_type=content.type,
+        section=section,
+        published_at=target.published_at,
+    )
+    return ArticleLinks(
+        self=f"/v1/articles/{content.slug}",
+        related=f"/v1/articles/{content.slug}/related",
+        web=page,
+        canonical=content.canonical_url or page,
+    )
 
 
 def render_articles(session: Session, targets: Sequence[RenderTarget]) -> list[RenderedArticle]:
@@ -65,9 +84,11 @@ def render_articles(session: Session, targets: Sequence[RenderTarget]) -> list[R
     graph.load_cards(pid for c in contents for pid in c.author_ids)
     graph.load_images(
         {c.lead_image.image_id for c in contents if c.lead_image is not None}
+        | {c.social_image_id for c in contents if c.social_image_id is not None}
         | {b.image_id for c in contents for b in c.body if isinstance(b, ImageBlock)}
     )
-    return [_render_one(Builder(graph), target, tags) for target in targets]
+    web = web_links(session)
+    return [_render_one(Builder(graph), web, target, tags) for target in targets]
 
 
 def _resolve(builder: Builder, block: BodyBlock) -> ResolvedBlock:
@@ -79,8 +100,11 @@ def _resolve(builder: Builder, block: BodyBlock) -> ResolvedBlock:
     return block
 
 
-def _render_one(builder: Builder, target: RenderTarget, tags: dict[int, Tag]) -> RenderedArticle:
+def _render_one(
+    builder: Builder, web: WebLinks, target: RenderTarget, tags: dict[int, Tag]
+) -> RenderedArticle:
     content = target.content
+    article_tags = [tags[tid] for tid in dict.fromkeys(content.tag_ids)]
     common = {
         "id": target.article_id,
         "slug": content.slug,
@@ -91,7 +115,11 @@ def _render_one(builder: Builder, target: RenderTarget, tags: dict[int, Tag]) ->
         "language": content.language,
         "published_at": target.published_at,
         "updated_at": content.updated_at,
-        "links": article_links(content.slug),
+        "seo": SearchFields(
+            headline=content.seo_headline or content.headline,
+            description=content.seo_description or content.dek,
+        ),
+        "links": article_links(web, target, article_tags),
     }
     lead = (
         builder.placed_image(content.lead_image.image_id, content.lead_image.caption)
@@ -100,7 +128,6 @@ def _render_one(builder: Builder, target: RenderTarget, tags: dict[int, Tag]) ->
     )
     author_ids = list(dict.fromkeys(content.author_ids))
     mentions = list({m.person_id: m for m in content.mentions}.values())
-    article_tags = [tags[tid] for tid in dict.fromkeys(content.tag_ids)]
     authors = [builder.person(pid) for pid in author_ids]
     builder.refs.update((RefKind.author, pid) for pid in author_ids)
     builder.refs.update((RefKind.mention, m.person_id) for m in mentions)
@@ -111,8 +138,18 @@ def _render_one(builder: Builder, target: RenderTarget, tags: dict[int, Tag]) ->
         lead_image=lead,
         body=[_resolve(builder, block) for block in content.body],
         author_note=content.author_note,
+        corrections=content.corrections,
         people=[Mention(person=builder.person_ref(m.person_id), role=m.role) for m in mentions],
         tags=[TagRef.model_validate(tag, from_attributes=True) for tag in article_tags],
+        social=SocialCard(
+            headline=content.social_headline or content.headline,
+            description=content.social_description or content.dek,
+            image=builder.image(content.social_image_id)
+            if content.social_image_id is not None
+            else lead.image
+            if lead is not None
+            else None,
+        ),
     )
     summary = ArticleSummary(
         **common,

@@ -41,6 +41,8 @@ def test_article_fields(client: TestClient, session: Session) -> None:
     assert doc["links"] == {
         "self": f"/v1/articles/{art.slug}",
         "related": f"/v1/articles/{art.slug}/related",
+        "web": None,
+        "canonical": None,
     }
 
 

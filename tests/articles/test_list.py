@@ -55,6 +55,8 @@ def test_summary_carries_the_card_fields(client: TestClient, session: Session) -
     assert card["links"] == {
         "self": f"/v1/articles/{art.slug}",
         "related": f"/v1/articles/{art.slug}/related",
+        "web": None,
+        "canonical": None,
     }
 
 

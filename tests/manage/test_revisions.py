@@ -39,6 +39,13 @@ EDITABLE = (
     "lead_image",
     "mentions",
     "tag_ids",
+    "seo_headline",
+    "seo_description",
+    "social_headline",
+    "social_description",
+    "social_image_id",
+    "canonical_url",
+    "corrections",
     "updated_at",
 )
 

@@ -338,6 +338,24 @@ def test_the_reference_page_round_trips(api: Api, client: TestClient) -> None:
             {"person_id": office, "role": None},
         ],
         "tag_ids": [opinion, diplomacy, kestria],
+        "seo_headline": "Kestria ceasefire: why nobody signed",
+        "seo_description": "Both sides claim victory in a Kestria truce neither wrote down.",
+        "social_headline": "The ceasefire nobody signed",
+        "social_description": "Neither side would put it in writing.",
+        "social_image_id": handout,
+        "canonical_url": "https://www.partner.example/2026/11/18/the-ceasefire",
+        "corrections": [
+            {
+                "kind": "correction",
+                "text": "An earlier version misstated the <em>date</em> of the phone call.",
+                "noted_at": "2026-11-18T09:00:00Z",
+            },
+            {
+                "kind": "update",
+                "text": "Added the office's statement.",
+                "noted_at": "2026-11-19T10:15:00Z",
+            },
+        ],
         "updated_at": "2026-11-19T10:15:00Z",
     }
     record = api.create("articles", written)
@@ -372,9 +390,18 @@ def test_the_reference_page_round_trips(api: Api, client: TestClient) -> None:
             {"person": room.ref(office), "role": None},
         ],
         "tags": [room.tags[t] for t in (opinion, diplomacy, kestria)],
+        "seo": {"headline": written["seo_headline"], "description": written["seo_description"]},
+        "social": {
+            "headline": written["social_headline"],
+            "description": written["social_description"],
+            "image": room.images[handout],
+        },
+        "corrections": written["corrections"],
         "links": {
             "self": "/v1/articles/the-ceasefire-that-nobody-signed",
             "related": "/v1/articles/the-ceasefire-that-nobody-signed/related",
+            "web": None,
+            "canonical": written["canonical_url"],
         },
     }
     for moment in ("published_at", "updated_at"):

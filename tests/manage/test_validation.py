@@ -406,6 +406,7 @@ def test_documented_maximum_lengths_are_accepted(
         "depicted": {"person_id": person},
         "mentions": {"person_id": person},
         "lead_image": {"image_id": image},
+        "corrections": {"kind": "correction", "noted_at": "2026-11-18T06:00:00Z"},
     }
     value = "x" * limit
     if "url" in path[-1]:
