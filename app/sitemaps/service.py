@@ -65,7 +65,7 @@ async def index_entries(
     ]
 
 
-async def _entries(
+async def sitemap_entries(
     batches: AsyncIterator[list[bytes]], origin: str
 ) -> AsyncIterator[list[SitemapEntry]]:
     async for batch in batches:
@@ -89,7 +89,7 @@ async def _plan(
     # the URLs and news tags are written with.
     etag = etag_for(repr((state, part, max_urls, origin, variant)).encode())
     batches = reader.documents(window, newest_first=newest_first, skip=skip, limit=max_urls)
-    return PlannedSitemap(etag, skip < state.articles, _entries(batches, origin))
+    return PlannedSitemap(etag, skip < state.articles, sitemap_entries(batches, origin))
 
 
 async def month_sitemap(
