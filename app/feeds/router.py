@@ -27,6 +27,8 @@ FormatPath = Annotated[
     Path(
         description=f"The feed's format: {OFFERED}; any other is a 406.",
         examples=["rss"],
+        # Declared, not validated: an extension not offered is a 406 naming those that are.
+        json_schema_extra={"enum": list(FORMATS)},
     ),
 ]
 ITEMS = (
@@ -42,7 +44,12 @@ def _feed_responses() -> dict[int | str, Any]:
     responses[200] = {
         **responses[200],
         "description": "The feed in the format its extension names.",
-        "content": {feed.media_type: {"schema": {"type": "string"}} for feed in FORMATS.values()},
+        "content": {
+            feed.media_type: {
+                "schema": {"type": "object" if feed.extension == "json" else "string"}
+            }
+            for feed in FORMATS.values()
+        },
     }
     responses.update(problem_responses(406))
     responses[406]["description"] = "The extension names no format offered; the detail lists them"
