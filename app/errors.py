@@ -274,6 +274,13 @@ class Forbidden(AppError):
     slug = "forbidden"
 
 
+class NotAcceptable(AppError):
+    """A format the path does not offer; the detail lists those it does."""
+
+    status = HTTPStatus.NOT_ACCEPTABLE
+    slug = "not-acceptable"
+
+
 class Conflict(AppError):
     status = HTTPStatus.CONFLICT
     slug = "conflict"

@@ -1,10 +1,9 @@
 """The formats a feed comes in, chosen by the extension of its path."""
 
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import NamedTuple
 
-from app.errors import AppError
+from app.errors import NotAcceptable
 from app.feeds import atom, jsonfeed, rss
 from app.feeds.model import Feed
 
@@ -24,11 +23,6 @@ FORMATS = {
     )
 }
 OFFERED = ", ".join(f"{f.extension} ({f.media_type})" for f in FORMATS.values())
-
-
-class NotAcceptable(AppError):
-    status = HTTPStatus.NOT_ACCEPTABLE
-    slug = "not-acceptable"
 
 
 def feed_format(extension: str) -> FeedFormat:

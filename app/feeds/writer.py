@@ -4,12 +4,12 @@ ElementTree escapes markup, but writes whatever characters it is given, and XML 
 cannot hold most control characters even as references: they are dropped here.
 """
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
 
 from app.feeds.model import Media
+from app.xmltext import xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_RSS = "http://search.yahoo.com/mrss/"
@@ -24,14 +24,6 @@ for prefix, uri in (
     ("dcterms", DC_TERMS),
 ):
     register_namespace(prefix, uri)
-
-# What XML 1.0's Char production leaves out: C0 controls but tab, LF and CR; lone
-# surrogates; U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(value: str) -> str:
-    return _NOT_XML.sub("", value)
 
 
 def child(

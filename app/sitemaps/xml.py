@@ -1,18 +1,10 @@
 """Writing XML a piece at a time, always well-formed whatever the text holds."""
 
 import io
-import re
 from xml.sax.saxutils import XMLGenerator
 from xml.sax.xmlreader import AttributesImpl
 
-# XML 1.0 cannot hold these even as character references: C0 controls other than tab,
-# newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(value: str) -> str:
-    """The text with the characters XML cannot carry removed; the writer escapes the rest."""
-    return _NOT_XML.sub("", value)
+from app.xmltext import xml_text
 
 
 class XmlStream:

@@ -3,7 +3,7 @@
 import orjson
 
 from app.sitemaps.entries import entry_of
-from app.sitemaps.xml import xml_text
+from app.xmltext import xml_text
 
 ORIGIN = "https://api.example.com"
 
