@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
+from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -200,6 +201,17 @@ def _location(loc: tuple[Any, ...]) -> list[str | int]:
     return [part if isinstance(part, int) else str(part) for part in loc]
 
 
+# The error type of a rule between fields that JSON Schema cannot state (a date and its
+# precision, one of two fields required): a body can fit the schema to the letter and
+# still break one, so its problem has a type of its own.
+CONTENT_RULE = "content_rule"
+
+
+def content_rule(message: str) -> PydanticCustomError:
+    """Raise this from a validator for a rule the OpenAPI document cannot declare."""
+    return PydanticCustomError(CONTENT_RULE, message)
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -207,11 +219,12 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         for err in exc.errors()
     ]
     fields = ", ".join(".".join(str(p) for p in e.location) for e in errors)
+    only_rules = all(error.type == CONTENT_RULE for error in errors)
     return problem_response(
         request,
         HTTPStatus.UNPROCESSABLE_ENTITY,
         detail=f"Invalid input: {fields}.",
-        problem_type=PROBLEM_TYPE_PREFIX + "validation-error",
+        problem_type=PROBLEM_TYPE_PREFIX + ("content-rule" if only_rules else "validation-error"),
         errors=errors,
     )
 

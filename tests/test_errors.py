@@ -407,10 +407,12 @@ def _error_classes(base: type[AppError]) -> list[type[AppError]]:
 
 def test_the_readme_lists_every_problem_type_with_its_status() -> None:
     in_code = {f"urn:byline:problem:{e.slug}": int(e.status) for e in _error_classes(AppError)}
-    # Raised outside the domain errors: by routing, and by the body size limit.
+    # Raised outside the domain errors: by routing, by the body size limit, and by request
+    # validation for a rule between fields.
     in_code |= {
         "urn:byline:problem:method-not-allowed": 405,
         "urn:byline:problem:payload-too-large": 413,
+        "urn:byline:problem:content-rule": 422,
     }
 
     assert _documented_problem_types() == in_code

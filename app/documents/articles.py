@@ -10,6 +10,7 @@ from app.documents.blocks import BodyBlock, InlineHtml, ResolvedBlock
 from app.documents.images import IMAGE_URL_EXAMPLE, ImageFilePublic, ImagePublic, PlacedImage
 from app.documents.people import PersonPublic, PersonRef
 from app.documents.tags import TagRef
+from app.errors import content_rule
 from app.models.articles import CorrectionKind
 from app.models.enums import ArticleType
 from app.types import (
@@ -130,7 +131,7 @@ class ArticleCreate(ArticleBase):
     @classmethod
     def _oldest_first(cls, notes: list[CorrectionNote]) -> list[CorrectionNote]:
         if any(later.noted_at < earlier.noted_at for earlier, later in pairwise(notes)):
-            raise ValueError("must be oldest first: each noted_at at or after the one before")
+            raise content_rule("must be oldest first: each noted_at at or after the one before")
         return notes
 
     @model_validator(mode="after")

@@ -4,6 +4,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from app.documents.quotes import QuoteBase, QuotePublic
 from app.editing.schemas import RecordMeta
+from app.errors import content_rule
 from app.models.quotes import DatePrecision
 from app.pagination import Page
 from app.types import WRITE_CONFIG, Ref
@@ -35,13 +36,15 @@ class QuoteCreate(QuoteBase):
         said_on = info.data["said_on"]
         if precision is DatePrecision.unknown:
             if said_on is not None:
-                raise ValueError("must be day, month or year when said_on is given")
+                raise content_rule("must be day, month or year when said_on is given")
         elif said_on is None:
-            raise ValueError(f"is {precision.value}, but said_on is null; give the date")
+            raise content_rule(f"is {precision.value}, but said_on is null; give the date")
         elif precision is DatePrecision.month and said_on.day != 1:
-            raise ValueError("is month, so said_on must be the first of the month, e.g. 2026-03-01")
+            raise content_rule(
+                "is month, so said_on must be the first of the month, e.g. 2026-03-01"
+            )
         elif precision is DatePrecision.year and (said_on.month, said_on.day) != (1, 1):
-            raise ValueError("is year, so said_on must be the first of January, e.g. 2026-01-01")
+            raise content_rule("is year, so said_on must be the first of January, e.g. 2026-01-01")
         return precision
 
     @field_validator("speaker_id")
@@ -49,7 +52,7 @@ class QuoteCreate(QuoteBase):
     def _someone_said_it(cls, speaker_id: int | None, info: ValidationInfo) -> int | None:
         # A speaker_label that failed its own validation is not in info.data: no second error.
         if speaker_id is None and "speaker_label" in info.data and not info.data["speaker_label"]:
-            raise ValueError("give speaker_id, speaker_label or both")
+            raise content_rule("give speaker_id, speaker_label or both")
         return speaker_id
 
 

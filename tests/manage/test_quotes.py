@@ -262,3 +262,19 @@ def test_a_quote_needs_a_speaker_or_a_label(api: Api) -> None:
     assert (patched["speaker_id"], patched["speaker_label"]) == (None, "the ministry")
     # The person is no longer used by it.
     api.remove("people", speaker["id"])
+
+
+def test_a_rule_between_fields_has_its_own_problem_type(api: Api) -> None:
+    """The schema cannot state these rules, so a client can tell them from a malformed body."""
+    speaker = api.create("people", person_body())
+    disagreeing = quote_body(speaker["id"], said_on="2026-03-15", said_on_precision="month")
+    nobody = {k: v for k, v in quote_body(speaker["id"]).items() if k != "speaker_id"}
+    malformed = quote_body(speaker["id"], said_on="2026-13-45")
+
+    for body, problem_type in (
+        (disagreeing, "content-rule"),
+        (nobody, "content-rule"),
+        (malformed, "validation-error"),
+    ):
+        response = api.post("/quotes", body)
+        assert problem(response, 422)["type"] == f"urn:byline:problem:{problem_type}"
