@@ -30,11 +30,12 @@ from typing import Any
 from sqlmodel import Session
 
 from app.db import create_db_engine
-from app.documents.articles import ArticleCreate, ArticleDocument, ArticleSummary
-from app.documents.render import article_links
+from app.documents.articles import ArticleCreate, ArticleDocument, ArticleSummary, SocialCard
+from app.documents.render import RenderTarget, common_fields
+from app.documents.web import NO_WEB_LINKS
 from app.http import etag_for
 from app.migrate import head_revision, upgrade
-from app.models.enums import DEFAULT_KICKERS, ArticleType
+from app.models.enums import ArticleType
 from app.popularity.counts import add_views
 from app.popularity.service import compact_views
 from app.popularity.windows import HOUR, floor_hour
@@ -140,20 +141,19 @@ def _content(article: _Article) -> ArticleCreate:
 
 def _rendered(article: _Article, content: ArticleCreate) -> tuple[bytes, bytes]:
     """Document and summary bytes, made by the app's own schemas as the renderer does."""
-    common: dict[str, Any] = {
-        "id": article.id,
-        "slug": content.slug,
-        "type": content.type,
-        "kicker": DEFAULT_KICKERS[content.type],
-        "headline": content.headline,
-        "dek": content.dek,
-        "language": content.language,
-        "published_at": article.published_at,
-        "updated_at": None,
-        "links": article_links(content.slug),
-    }
+    common = common_fields(
+        NO_WEB_LINKS, RenderTarget(article.id, content, article.published_at), []
+    )
     document = ArticleDocument(
-        **common, authors=[], lead_image=None, body=[], author_note=None, people=[], tags=[]
+        **common,
+        authors=[],
+        lead_image=None,
+        body=[],
+        author_note=None,
+        corrections=[],
+        people=[],
+        tags=[],
+        social=SocialCard(headline=content.headline, description=content.dek, image=None),
     )
     summary = ArticleSummary(**common, authors=[], lead_image=None)
     return (

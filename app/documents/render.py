@@ -9,6 +9,7 @@ queries, not thousands.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -100,12 +101,10 @@ def _resolve(builder: Builder, block: BodyBlock) -> ResolvedBlock:
     return block
 
 
-def _render_one(
-    builder: Builder, web: WebLinks, target: RenderTarget, tags: dict[int, Tag]
-) -> RenderedArticle:
+def common_fields(web: WebLinks, target: RenderTarget, article_tags: list[Tag]) -> dict[str, Any]:
+    """The fields a document and its summary share, as rendering fills them."""
     content = target.content
-    article_tags = [tags[tid] for tid in dict.fromkeys(content.tag_ids)]
-    common = {
+    return {
         "id": target.article_id,
         "slug": content.slug,
         "type": content.type,
@@ -121,6 +120,14 @@ def _render_one(
         ),
         "links": article_links(web, target, article_tags),
     }
+
+
+def _render_one(
+    builder: Builder, web: WebLinks, target: RenderTarget, tags: dict[int, Tag]
+) -> RenderedArticle:
+    content = target.content
+    article_tags = [tags[tid] for tid in dict.fromkeys(content.tag_ids)]
+    common = common_fields(web, target, article_tags)
     lead = (
         builder.placed_image(content.lead_image.image_id, content.lead_image.caption)
         if content.lead_image is not None
