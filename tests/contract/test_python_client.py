@@ -19,11 +19,11 @@ ALLOWED_WARNINGS = {
 }
 
 
-# Image files (renditions, originals) are bytes to a client: the generator reads only
-# application/octet-stream as such, and its content_type_overrides setting is how a
-# client maps the image types onto it (the README says so too).
-IMAGE_TYPES = ["image/avif", "image/webp", "image/jpeg", "image/png"]
-AS_BYTES = dict.fromkeys(IMAGE_TYPES, "application/octet-stream")
+# Image files (renditions, originals) and sitemaps are bytes to a client: the generator
+# reads only application/octet-stream as such, and its content_type_overrides setting is
+# how a client maps these types onto it (the README says so too).
+BYTES_TYPES = ["image/avif", "image/webp", "image/jpeg", "image/png", "application/xml"]
+AS_BYTES = dict.fromkeys(BYTES_TYPES, "application/octet-stream")
 
 
 def _snake_case(operation_id: str) -> str:
