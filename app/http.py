@@ -37,6 +37,11 @@ def etag_matches(header: str, etag: str, *, weak: bool) -> bool:
     return not etag.startswith("W/") and etag in candidates
 
 
+def public_origin(request: Request, public_base_url: str | None) -> str:
+    """Where absolute links point: PUBLIC_BASE_URL, else the origin the request came to."""
+    return public_base_url or str(request.base_url).rstrip("/")
+
+
 @dataclass(frozen=True, slots=True)
 class PublicHeaders:
     """What this app's public answers carry: their Cache-Control and the origin of links."""

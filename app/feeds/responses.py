@@ -7,13 +7,7 @@ from app.container import services
 from app.feeds.formats import FeedFormat
 from app.feeds.model import Feed, entry
 from app.feeds.query import FeedArticles
-from app.http import public_response
-
-
-def base_url(request: Request) -> str:
-    """The API's public origin: PUBLIC_BASE_URL, else the one the request came to."""
-    configured = services(request).settings.public_base_url
-    return configured or f"{request.url.scheme}://{request.url.netloc}"
+from app.http import public_origin, public_response
 
 
 def feed_response(
@@ -25,7 +19,7 @@ def feed_response(
 ) -> Response:
     """`about` follows "The latest articles" in the description: " on Energy", " by Ann Poe"."""
     held = services(request)
-    base = base_url(request)
+    base = public_origin(request, held.public_headers.public_base_url)
     site = held.settings.site_name
     feed = Feed(
         guid=f"urn:byline:feed:{articles.owner}",

@@ -13,6 +13,7 @@ from app.http import (
     etag_for,
     etag_matches,
     public_description,
+    public_origin,
     read_responses,
 )
 from app.params import StrictQueryRoute
@@ -44,9 +45,7 @@ MaxUrls = Annotated[int, Depends(max_urls_per_sitemap)]
 
 
 def _origin(request: Request) -> str:
-    """Where absolute URLs point: PUBLIC_BASE_URL, else the origin the request came to."""
-    configured = services(request).public_headers.public_base_url
-    return configured or str(request.base_url).rstrip("/")
+    return public_origin(request, services(request).public_headers.public_base_url)
 
 
 def _reader(request: Request) -> SitemapReader:
