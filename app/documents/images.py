@@ -305,3 +305,13 @@ def image_file_public(
             for crop in links.rules.crops
         ],
     )
+
+
+def largest_jpeg(file: dict[str, Any]) -> tuple[str, str, int, int]:
+    """URL, media type, width and height of the widest JPEG of the whole picture, read
+    from a stored document's `file` block (feeds and sitemaps name one file per image)."""
+    # The original crop comes first; its JPEG srcset runs narrowest first.
+    original = file["renditions"][0]
+    jpeg = next(source for source in original["sources"] if source["format"] == "jpeg")
+    url: str = jpeg["srcset"].split(", ")[-1].rsplit(" ", 1)[0]
+    return url, jpeg["type"], original["width"], original["height"]

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from app.documents.images import largest_jpeg
+
 Document = dict[str, Any]
 
 
@@ -72,15 +74,6 @@ def article_guid(article_id: int) -> str:
     return f"urn:byline:article:{article_id}"
 
 
-def _largest_jpeg(file: Document) -> tuple[str, str, int, int]:
-    """URL, media type, width and height of the widest JPEG of the whole picture."""
-    # The original crop comes first; its JPEG srcset runs narrowest first.
-    original = file["renditions"][0]
-    jpeg = next(source for source in original["sources"] if source["format"] == "jpeg")
-    url = jpeg["srcset"].split(", ")[-1].rsplit(" ", 1)[0]
-    return url, jpeg["type"], original["width"], original["height"]
-
-
 def lead_media(placed: Document | None, base_url: str) -> Media | None:
     """The lead image's largest JPEG rendition when it has a file, else its own URL."""
     if placed is None:
@@ -89,7 +82,7 @@ def lead_media(placed: Document | None, base_url: str) -> Media | None:
     url: str
     media_type: str | None
     if image["file"] is not None:
-        url, media_type, width, height = _largest_jpeg(image["file"])
+        url, media_type, width, height = largest_jpeg(image["file"])
     elif image["url"] is not None:
         url, media_type, width, height = image["url"], None, image["width"], image["height"]
     else:

@@ -10,6 +10,8 @@ from urllib.parse import urljoin
 
 import orjson
 
+from app.documents.images import largest_jpeg
+
 Json = dict[str, Any]
 
 
@@ -22,18 +24,11 @@ class SitemapEntry:
     images: tuple[str, ...]
 
 
-def _largest_jpeg(file: Json) -> str:
-    """The widest JPEG of the whole image: `original` is the first crop, and a srcset
-    lists its widths narrowest first."""
-    jpeg = next(s for s in file["renditions"][0]["sources"] if s["format"] == "jpeg")
-    widest: str = jpeg["srcset"].split(", ")[-1]
-    return widest.rsplit(" ", 1)[0]
-
-
 def _image_url(image: Json) -> str | None:
     file = image.get("file")
     if file is not None:
-        return _largest_jpeg(file)
+        widest, _type, _width, _height = largest_jpeg(file)
+        return widest
     url: str | None = image.get("url")
     return url
 

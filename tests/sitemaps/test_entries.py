@@ -37,9 +37,19 @@ def test_absolute_image_urls_are_kept_and_relative_ones_joined_to_the_origin() -
         "renditions": [
             {
                 "crop": "original",
+                "width": 600,
+                "height": 400,
                 "sources": [
-                    {"format": "webp", "srcset": "/v1/i/320.webp 320w, /v1/i/640.webp 640w"},
-                    {"format": "jpeg", "srcset": "/v1/i/320.jpeg 320w, /v1/i/640.jpeg 600w"},
+                    {
+                        "format": "webp",
+                        "type": "image/webp",
+                        "srcset": "/v1/i/320.webp 320w, /v1/i/640.webp 640w",
+                    },
+                    {
+                        "format": "jpeg",
+                        "type": "image/jpeg",
+                        "srcset": "/v1/i/320.jpeg 320w, /v1/i/640.jpeg 600w",
+                    },
                 ],
             }
         ]
